@@ -1,0 +1,62 @@
+import { setPreference } from '../tasks/face/actions';
+import { FaceView } from '../tasks/face/ui/FaceView';
+import { BackendBadge } from '../ui/BackendBadge';
+import { ProgressList } from '../ui/ProgressList';
+import { useStore, type TaskId } from './store';
+
+const TASKS: { id: TaskId; label: string; blurb: string }[] = [
+  { id: 'faces', label: 'Faces', blurb: 'Webcam and photos' },
+  { id: 'mri', label: 'Cardiac MRI', blurb: 'RV / MYO / LV segmentation' },
+  { id: 'ct', label: 'Chest CT', blurb: 'COVID-19 classification' },
+  { id: 'chat', label: 'Chat', blurb: 'Small language model' },
+];
+
+function NotBuiltYet({ label }: { label: string }) {
+  return (
+    <section className="task-view" data-testid="placeholder">
+      <header className="task-header">
+        <h1>{label}</h1>
+      </header>
+      <p>
+        <strong>Not built yet.</strong> This task is planned (see the project issues); its model is trained by the project and will run here,
+        in the browser, like the faces task does today.
+      </p>
+    </section>
+  );
+}
+
+export function App() {
+  const task = useStore((s) => s.task);
+  const progress = useStore((s) => s.progress);
+  const current = TASKS.find((t) => t.id === task)!;
+  return (
+    <div className="app">
+      <nav className="sidebar" data-testid="task-nav" aria-label="Tasks">
+        <div className="brand">
+          Loupe<span className="muted"> · in-browser AI</span>
+        </div>
+        {TASKS.map((t) => (
+          <button
+            key={t.id}
+            type="button"
+            data-testid={`nav-${t.id}`}
+            className={t.id === task ? 'active' : ''}
+            aria-current={t.id === task ? 'page' : undefined}
+            onClick={() => useStore.setState({ task: t.id })}
+          >
+            {t.label}
+            <span className="muted">{t.blurb}</span>
+          </button>
+        ))}
+        <p className="muted privacy">No server, no upload: models run in this tab.</p>
+      </nav>
+      <main>
+        <div className="runtime-bar">
+          <BackendBadge onChange={(p) => void setPreference(p)} />
+          <ProgressList progress={progress} />
+        </div>
+        {task === 'faces' ? <FaceView /> : <NotBuiltYet label={current.label} />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+/**
+ * Errors cross the worker boundary as `name` + `message` only, so the stable code travels in `name`.
+ * One table maps each code to what a user reads: what happened, and what to do.
+ */
+export const ERROR_CODES = [
+  'UNSUPPORTED_FILE',
+  'CORRUPT_IMAGE',
+  'MODEL_FETCH_FAILED',
+  'MODEL_INTEGRITY',
+  'MANIFEST_INVALID',
+  'WEBGPU_UNAVAILABLE',
+  'INPUT_SHAPE_MISMATCH',
+  'OUT_OF_MEMORY',
+  'CAMERA_DENIED',
+  'CAMERA_NOT_FOUND',
+  'CAMERA_BUSY',
+  'INFERENCE_FAILED',
+  'ABORTED',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class LoupeError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    detail: string,
+  ) {
+    super(detail);
+    this.name = code;
+  }
+}
+
+export const ERROR_ADVICE: Record<ErrorCode, { title: string; action: string }> = {
+  UNSUPPORTED_FILE: { title: 'That file is not an image Loupe can read.', action: 'Use a JPEG, PNG, WebP, GIF or BMP picture.' },
+  CORRUPT_IMAGE: { title: 'That image could not be decoded: the file looks damaged or truncated.', action: 'Re-export or re-download it, or try another picture.' },
+  MODEL_FETCH_FAILED: { title: 'The model files could not be downloaded.', action: 'Check that the studio is still being served, then reload the page.' },
+  MODEL_INTEGRITY: { title: 'A downloaded model file does not match its manifest (size or SHA-256).', action: 'Reload to fetch it again; if it persists, run `npm run models` on the server.' },
+  MANIFEST_INVALID: { title: 'The model manifest is malformed.', action: 'Fix the manifest.json named below; it must match the schema in src/runtime/manifest.ts.' },
+  WEBGPU_UNAVAILABLE: { title: 'WebGPU is not available in this browser or on this GPU.', action: 'Choose WASM (CPU) in the backend menu, or use a recent Chrome/Edge with WebGPU enabled.' },
+  INPUT_SHAPE_MISMATCH: { title: 'The model did not accept the input it was given.', action: 'The model and its manifest disagree; use the model shipped with Loupe.' },
+  OUT_OF_MEMORY: { title: 'The browser ran out of memory running the model.', action: 'Close other tabs, use a smaller image, or switch to the WASM backend.' },
+  CAMERA_DENIED: { title: 'Camera access was refused.', action: "Allow the camera in the browser's site settings (the icon left of the address), then press Start again." },
+  CAMERA_NOT_FOUND: { title: 'No camera was found.', action: 'Connect a camera, or drop a photo instead.' },
+  CAMERA_BUSY: { title: 'The camera is in use by another application or could not start.', action: 'Close other apps using the camera and press Start again.' },
+  INFERENCE_FAILED: { title: 'The model failed while running.', action: 'Try again; if it repeats, switch the backend to WASM.' },
+  ABORTED: { title: 'Cancelled.', action: '' },
+};
+
+export interface UserError {
+  code: ErrorCode;
+  title: string;
+  action: string;
+  detail: string;
+}
+
+function isErrorCode(name: unknown): name is ErrorCode {
+  return typeof name === 'string' && (ERROR_CODES as readonly string[]).includes(name);
+}
+
+/** Turns anything thrown (here or in a worker) into the message a user reads. */
+export function toUserError(error: unknown, fallback: ErrorCode = 'INFERENCE_FAILED'): UserError {
+  const name = (error as { name?: unknown })?.name;
+  const message = String((error as { message?: unknown })?.message ?? error);
+  let code: ErrorCode = isErrorCode(name) ? name : fallback;
+  if (!isErrorCode(name) && /out of memory|allocation failed|RangeError: Array buffer allocation/i.test(message)) code = 'OUT_OF_MEMORY';
+  if (name === 'AbortError') code = 'ABORTED';
+  return { code, ...ERROR_ADVICE[code], detail: message };
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { LoupeError } from './errors';
+
+/** The schema every `public/models/<task>/<id>/manifest.json` follows. */
+export const ManifestSchema = z.object({
+  schemaVersion: z.literal(1),
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+  task: z.enum(['face', 'mri', 'ct', 'llm']),
+  name: z.string().min(1),
+  files: z
+    .array(
+      z.object({
+        path: z.string().min(1).refine((p) => !p.includes('..') && !p.startsWith('/'), 'must stay inside the model folder'),
+        role: z.string().min(1),
+        bytes: z.number().int().positive(),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      }),
+    )
+    .min(1),
+  inputs: z
+    .array(
+      z.object({
+        name: z.string(),
+        dtype: z.enum(['float32', 'float16', 'int64', 'int32', 'uint8']),
+        shape: z.array(z.union([z.number().int(), z.string()])),
+        layout: z.string(),
+        colorOrder: z.string().optional(),
+        normalization: z.object({ scale: z.number(), offset: z.number(), range: z.tuple([z.number(), z.number()]).optional() }).optional(),
+        resize: z.string().optional(),
+      }),
+    )
+    .min(1),
+  outputs: z.array(z.object({ name: z.string(), shape: z.array(z.union([z.number().int(), z.string()])), description: z.string().optional() })).min(1),
+  labels: z.array(z.string()),
+  anchors: z.object({ strides: z.array(z.number()), offset: z.number(), fixedSize: z.boolean() }).optional(),
+  licence: z.object({ spdx: z.string(), file: z.string().optional() }),
+  source: z.record(z.string(), z.string()),
+  intendedUse: z.string().min(1),
+});
+
+export type Manifest = z.infer<typeof ManifestSchema>;
+
+export function parseManifest(json: unknown, where: string): Manifest {
+  const result = ManifestSchema.safeParse(json);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new LoupeError('MANIFEST_INVALID', `${where}: ${issues}`);
+  }
+  return result.data;
+}
+
+export function modelFile(manifest: Manifest, role = 'model'): Manifest['files'][number] {
+  const file = manifest.files.find((f) => f.role === role);
+  if (!file) throw new LoupeError('MANIFEST_INVALID', `${manifest.id}: no file with role "${role}"`);
+  return file;
+}

@@ -1,0 +1,249 @@
+// Side effects of the faces task: the face worker, files, the webcam loop and exports.
+import { patchFace, useStore } from '../../app/store';
+import { download } from '../../io/download';
+import { classifyImageFile } from '../../io/image';
+import { listCameras, nextFrame, openCamera, stopStream } from '../../io/webcam';
+import type { ProviderPreference } from '../../runtime/backend';
+import { LoupeError, toUserError, type ErrorCode } from '../../runtime/errors';
+import type { LoadProgress } from '../../runtime/fetchModel';
+import { Comlink, wrapWorker, type WorkerHandle } from '../../runtime/worker';
+import type { FaceResult, FaceWorkerApi } from '../../../workers/face.worker';
+import type { FaceModelId } from './core/models';
+import type { Face } from './core/types';
+import { drawFaces } from './ui/overlay';
+
+/** Lowest score the worker reports; the slider filters above it. Accurate mode votes only with confident views. */
+const DETECTION_FLOOR = 0.3;
+const ACCURATE_FLOOR = 0.5;
+
+let worker: WorkerHandle<FaceWorkerApi> | undefined;
+let ready: Promise<void> | undefined;
+
+function onProgress(event: LoadProgress): void {
+  useStore.setState((s) => ({ progress: { ...s.progress, [event.file]: event } }));
+}
+
+/** The face worker, started and initialised on first use (runtime + current model). */
+function faceWorker(): { api: WorkerHandle<FaceWorkerApi>['api']; ready: Promise<void> } {
+  if (!worker) {
+    const handle = wrapWorker<FaceWorkerApi>(new Worker(new URL('../../../workers/face.worker.ts', import.meta.url), { type: 'module', name: 'face' }));
+    worker = handle;
+    const { preference, threads } = useStore.getState();
+    ready = (async () => {
+      const backend = await handle.api.init({ preference, threads }, Comlink.proxy(onProgress));
+      useStore.setState({ backend });
+      useStore.setState({ backend: await handle.api.load(useStore.getState().face.model) });
+    })();
+    ready.catch(() => {
+      if (worker === handle) {
+        worker = undefined;
+        handle.terminate();
+      }
+    });
+  }
+  return { api: worker.api, ready: ready! };
+}
+
+function showError(error: unknown, fallback?: ErrorCode): void {
+  const e = toUserError(error, fallback);
+  if (e.code === 'ABORTED') return;
+  patchFace({ error: e, status: useStore.getState().face.source ? 'done' : 'error' });
+}
+
+export function dismissError(): void {
+  patchFace({ error: undefined });
+}
+
+/** Loads the runtime and the selected model ahead of the first input, with progress. */
+export async function prepareFaces(): Promise<void> {
+  const wasIdle = useStore.getState().face.status === 'idle';
+  if (wasIdle) patchFace({ status: 'loading' });
+  try {
+    await faceWorker().ready;
+    if (useStore.getState().face.status === 'loading') patchFace({ status: 'idle' });
+  } catch (error) {
+    showError(error, 'MODEL_FETCH_FAILED');
+  }
+}
+
+/** A new execution-provider choice needs a fresh worker: ONNX Runtime's WASM setup is fixed once loaded. */
+export async function setPreference(preference: ProviderPreference): Promise<void> {
+  const camera = useStore.getState().face.camera.active;
+  if (camera) stopCamera();
+  worker?.terminate();
+  worker = undefined;
+  useStore.setState({ preference, backend: undefined });
+  await prepareFaces();
+  const source = useStore.getState().face.source;
+  if (camera) await startCamera();
+  else if (source?.bitmap) await detectStill(source.bitmap, source.name);
+}
+
+// One lane for stills: each new request supersedes the previous one, whose late result is dropped.
+let stillRequest = 0;
+
+async function detectStill(bitmap: ImageBitmap, name: string): Promise<void> {
+  const request = ++stillRequest;
+  const { model, accurate } = useStore.getState().face;
+  patchFace({ status: 'running', error: undefined });
+  try {
+    const { api, ready } = faceWorker();
+    await ready;
+    const copy = await createImageBitmap(bitmap);
+    const result = await api.detect(Comlink.transfer(copy, [copy]), { model, accurate, scoreThreshold: accurate ? ACCURATE_FLOOR : DETECTION_FLOOR });
+    if (request !== stillRequest) return;
+    const previous = useStore.getState().face.source;
+    if (previous?.bitmap && previous.bitmap !== bitmap) previous.bitmap.close();
+    useStore.setState({ backend: result.backend });
+    patchFace({ status: 'done', source: { kind: 'image', name, width: result.width, height: result.height, bitmap }, faces: result.faces, times: result.times, passes: result.passes });
+  } catch (error) {
+    if (request === stillRequest) showError(error);
+  }
+}
+
+/** A dropped, picked or pasted file. Anything wrong leaves the previous result on screen. */
+export async function openFile(file: File): Promise<void> {
+  const verdict = classifyImageFile(file.name, file.type);
+  if (!verdict.ok) return showError(new LoupeError('UNSUPPORTED_FILE', verdict.reason));
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+  } catch (error) {
+    return showError(new LoupeError('CORRUPT_IMAGE', `“${file.name}” (${verdict.mime}, ${file.size} bytes): ${(error as Error).message}`));
+  }
+  if (useStore.getState().face.camera.active) stopCamera();
+  await detectStill(bitmap, file.name);
+}
+
+export function setModel(model: FaceModelId): void {
+  patchFace({ model });
+  const source = useStore.getState().face.source;
+  if (source?.kind === 'image' && source.bitmap) void detectStill(source.bitmap, source.name);
+}
+
+export function setAccurate(accurate: boolean): void {
+  patchFace({ accurate });
+  const source = useStore.getState().face.source;
+  if (source?.kind === 'image' && source.bitmap) void detectStill(source.bitmap, source.name);
+}
+
+export function setScoreThreshold(scoreThreshold: number): void {
+  patchFace({ scoreThreshold });
+}
+
+export function visibleFaces(faces: Face[], scoreThreshold: number): Face[] {
+  return faces.filter((f) => f.score >= scoreThreshold);
+}
+
+// ---- Live webcam ----------------------------------------------------------------------------------------
+
+/** The live video element; the stage mounts it, this module owns its stream. */
+export const video: HTMLVideoElement = Object.assign(document.createElement('video'), { muted: true, playsInline: true, autoplay: true });
+video.dataset.testid = 'camera-video';
+let stream: MediaStream | undefined;
+let liveSession = 0;
+
+export async function refreshCameras(): Promise<void> {
+  try {
+    const devices = await listCameras();
+    useStore.setState((s) => ({ face: { ...s.face, camera: { ...s.face.camera, devices } } }));
+  } catch {
+    /* enumerateDevices unavailable: the picker stays empty */
+  }
+}
+
+export async function startCamera(deviceId = useStore.getState().face.camera.deviceId): Promise<void> {
+  stopCamera();
+  const session = ++liveSession;
+  patchFace({ error: undefined });
+  try {
+    stream = await openCamera(deviceId);
+    if (session !== liveSession) return stopStream(stream);
+    video.srcObject = stream;
+    await video.play();
+    await refreshCameras();
+    const settings = stream.getVideoTracks()[0]?.getSettings();
+    useStore.setState((s) => ({ face: { ...s.face, camera: { ...s.face.camera, active: true, deviceId: settings?.deviceId ?? deviceId, fps: 0 } } }));
+  } catch (error) {
+    stopCamera();
+    return showError(error, 'CAMERA_BUSY');
+  }
+  void liveLoop(session);
+}
+
+export function stopCamera(): void {
+  liveSession++;
+  stopStream(stream);
+  stream = undefined;
+  video.srcObject = null;
+  useStore.setState((s) => ({ face: { ...s.face, camera: { ...s.face.camera, active: false, fps: 0 }, status: s.face.source?.kind === 'camera' ? 'done' : s.face.status } }));
+}
+
+/** At most one frame in flight: the next frame is grabbed only when the last result is back, so the newest wins. */
+async function liveLoop(session: number): Promise<void> {
+  let fps = 0;
+  let last = performance.now();
+  try {
+    const { api, ready } = faceWorker();
+    await ready;
+    while (session === liveSession) {
+      await nextFrame(video);
+      if (session !== liveSession || video.videoWidth === 0) continue;
+      const frame = await createImageBitmap(video);
+      const { model } = useStore.getState().face;
+      const result: FaceResult = await api.detect(Comlink.transfer(frame, [frame]), { model, scoreThreshold: DETECTION_FLOOR });
+      if (session !== liveSession) return;
+      const now = performance.now();
+      const instant = 1000 / Math.max(1, now - last);
+      fps = fps === 0 ? instant : fps * 0.8 + instant * 0.2;
+      last = now;
+      useStore.setState((s) => ({
+        backend: result.backend,
+        face: {
+          ...s.face,
+          status: 'done',
+          source: { kind: 'camera', name: 'camera', width: result.width, height: result.height },
+          faces: result.faces,
+          times: result.times,
+          passes: result.passes,
+          camera: { ...s.face.camera, fps },
+        },
+      }));
+    }
+  } catch (error) {
+    if (session === liveSession) {
+      stopCamera();
+      showError(error);
+    }
+  }
+}
+
+// ---- Export ---------------------------------------------------------------------------------------------
+
+function baseName(name: string): string {
+  return name.replace(/\.[^.]+$/, '') || 'faces';
+}
+
+/** The same schema as `npm run infer -- face … --json`, one entry. */
+export function resultJson(): { file: string; width: number; height: number; faces: Face[] } | undefined {
+  const { source, faces, scoreThreshold } = useStore.getState().face;
+  if (!source) return undefined;
+  return { file: source.name, width: source.width, height: source.height, faces: visibleFaces(faces, scoreThreshold) };
+}
+
+export function exportJson(): void {
+  const json = resultJson();
+  if (json) download(new Blob([JSON.stringify([json], null, 2)], { type: 'application/json' }), `${baseName(json.file)}.faces.json`);
+}
+
+export function exportPng(): void {
+  const { source, faces, scoreThreshold } = useStore.getState().face;
+  if (!source) return;
+  const canvas = document.createElement('canvas');
+  canvas.width = source.width;
+  canvas.height = source.height;
+  const ctx = canvas.getContext('2d')!;
+  ctx.drawImage(source.bitmap ?? video, 0, 0, source.width, source.height);
+  drawFaces(ctx, visibleFaces(faces, scoreThreshold), source.width, source.height);
+  canvas.toBlob((blob) => blob && download(blob, `${baseName(source.name)}.faces.png`), 'image/png');
+}

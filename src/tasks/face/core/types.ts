@@ -1,0 +1,19 @@
+/** A decoded RGBA image with no DOM dependency, so image code runs in Node and in workers alike. */
+export interface RgbaImage {
+  data: Uint8ClampedArray | Uint8Array;
+  width: number;
+  height: number;
+}
+
+export type Point = [x: number, y: number];
+
+/** One face. Coordinates are in the space named by the function that returns it. */
+export interface Face {
+  /** [x, y, w, h]: top-left corner and size. */
+  box: [number, number, number, number];
+  score: number;
+  /** Six keypoints: right eye, left eye, nose tip, mouth centre, right ear tragion, left ear tragion (subject's side). */
+  keypoints: Point[];
+}
+
+export const KEYPOINT_NAMES = ['right eye', 'left eye', 'nose tip', 'mouth', 'right ear', 'left ear'] as const;

@@ -1,0 +1,44 @@
+import type { StateCreator } from 'zustand';
+import type { UserError } from '../../runtime/errors';
+import type { FaceModelId } from './core/models';
+import type { StageTimes } from './core/pipeline';
+import type { Face } from './core/types';
+
+export type FaceStatus = 'idle' | 'loading' | 'running' | 'done' | 'error';
+
+export interface FaceSource {
+  kind: 'image' | 'camera';
+  name: string;
+  width: number;
+  height: number;
+  /** The still image, kept for display and PNG export. */
+  bitmap?: ImageBitmap;
+}
+
+export interface FaceSlice {
+  face: {
+    model: FaceModelId;
+    accurate: boolean;
+    scoreThreshold: number;
+    status: FaceStatus;
+    source?: FaceSource;
+    /** Every face above the detection floor; the view filters by `scoreThreshold`. */
+    faces: Face[];
+    times?: StageTimes;
+    passes: number;
+    error?: UserError;
+    camera: { active: boolean; deviceId?: string; devices: { deviceId: string; label: string }[]; fps: number };
+  };
+}
+
+export const createFaceSlice: StateCreator<FaceSlice> = () => ({
+  face: {
+    model: 'blazeface-short',
+    accurate: false,
+    scoreThreshold: 0.5,
+    status: 'idle',
+    faces: [],
+    passes: 0,
+    camera: { active: false, devices: [], fps: 0 },
+  },
+});

@@ -1,0 +1,175 @@
+import { useEffect, useState, type DragEvent } from 'react';
+import { useStore } from '../../../app/store';
+import { firstFile } from '../../../io/image';
+import { ErrorBanner } from '../../../ui/ErrorBanner';
+import { FACE_MODELS, FACE_MODEL_IDS, type FaceModelId } from '../core/models';
+import { KEYPOINT_NAMES } from '../core/types';
+import {
+  dismissError,
+  exportJson,
+  exportPng,
+  openFile,
+  prepareFaces,
+  refreshCameras,
+  setAccurate,
+  setModel,
+  setScoreThreshold,
+  startCamera,
+  stopCamera,
+  visibleFaces,
+} from '../actions';
+import { Stage } from './Stage';
+
+const fmt = (n: number) => n.toFixed(1);
+
+export function FaceView() {
+  const face = useStore((s) => s.face);
+  const [dragging, setDragging] = useState(false);
+  const faces = visibleFaces(face.faces, face.scoreThreshold);
+  const live = face.camera.active;
+  const busy = face.status === 'running' || face.status === 'loading';
+
+  useEffect(() => {
+    void prepareFaces();
+    void refreshCameras();
+    const onPaste = (e: ClipboardEvent) => {
+      const file = firstFile(e.clipboardData?.files);
+      if (file) {
+        e.preventDefault();
+        void openFile(file);
+      }
+    };
+    window.addEventListener('paste', onPaste);
+    return () => window.removeEventListener('paste', onPaste);
+  }, []);
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    const file = firstFile(e.dataTransfer.files);
+    if (file) void openFile(file);
+  };
+
+  return (
+    <section
+      className={`task-view${dragging ? ' dragging' : ''}`}
+      data-testid="face-view"
+      onDragOver={(e) => {
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={onDrop}
+    >
+      <header className="task-header">
+        <h1>Faces</h1>
+        <p className="muted">BlazeFace (MediaPipe) live; FDNet1.0-style multi-scale voting for photos.</p>
+      </header>
+
+      <div className="toolbar">
+        <label className="button">
+          Open image…
+          <input
+            type="file"
+            hidden
+            data-testid="face-file"
+            accept="image/jpeg,image/png,image/webp,image/gif,image/bmp"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              e.target.value = '';
+              if (file) void openFile(file);
+            }}
+          />
+        </label>
+        {live ? (
+          <button type="button" data-testid="camera-stop" onClick={stopCamera}>
+            Stop camera
+          </button>
+        ) : (
+          <button type="button" data-testid="camera-start" onClick={() => void startCamera()}>
+            Start camera
+          </button>
+        )}
+        <select data-testid="camera-select" value={face.camera.deviceId ?? ''} onChange={(e) => void startCamera(e.target.value || undefined)} aria-label="Camera">
+          <option value="">Default camera</option>
+          {face.camera.devices.map((d) => (
+            <option key={d.deviceId} value={d.deviceId}>
+              {d.label}
+            </option>
+          ))}
+        </select>
+        <label>
+          Model{' '}
+          <select data-testid="face-model" value={face.model} onChange={(e) => setModel(e.target.value as FaceModelId)}>
+            {FACE_MODEL_IDS.map((id) => (
+              <option key={id} value={id}>
+                {FACE_MODELS[id].label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label title="Photos only: tiles at 3 scales, mirrored, both models, fused by box voting. Finds smaller faces; ~40× the compute.">
+          <input type="checkbox" data-testid="face-accurate" checked={face.accurate} onChange={(e) => setAccurate(e.target.checked)} /> Accurate (photos)
+        </label>
+        <label>
+          Min score{' '}
+          <input
+            type="range"
+            data-testid="face-threshold"
+            min={0.3}
+            max={0.95}
+            step={0.05}
+            value={face.scoreThreshold}
+            onChange={(e) => setScoreThreshold(Number(e.target.value))}
+          />{' '}
+          {face.scoreThreshold.toFixed(2)}
+        </label>
+        <button type="button" data-testid="export-json" disabled={!face.source} onClick={exportJson}>
+          Export JSON
+        </button>
+        <button type="button" data-testid="export-png" disabled={!face.source} onClick={exportPng}>
+          Export PNG
+        </button>
+      </div>
+
+      <ErrorBanner error={face.error} onDismiss={dismissError} />
+
+      <div className="workspace">
+        <Stage source={face.source} faces={faces} live={live} />
+        <aside className="results" data-testid="face-results" data-status={face.status} aria-busy={busy}>
+          <div data-testid="face-source" data-name={face.source?.name ?? ''}>
+            {face.source ? (
+              <strong>
+                {face.source.name} · {face.source.width}×{face.source.height}
+              </strong>
+            ) : (
+              <span className="muted">No image yet</span>
+            )}
+          </div>
+          {busy && <p className="muted">{face.status === 'loading' ? 'Loading model…' : face.accurate ? 'Detecting (accurate mode)…' : 'Detecting…'}</p>}
+          {live && (
+            <p data-testid="fps" data-fps={face.camera.fps.toFixed(2)}>
+              <strong>{fmt(face.camera.fps)}</strong> FPS
+            </p>
+          )}
+          {face.times && (
+            <p className="muted" data-testid="stage-times">
+              pre {fmt(face.times.preMs)} ms · inference {fmt(face.times.inferMs)} ms · post {fmt(face.times.postMs)} ms
+              {face.passes > 1 ? ` · ${face.passes} passes` : ''}
+            </p>
+          )}
+          <h2>
+            {faces.length} face{faces.length === 1 ? '' : 's'}
+          </h2>
+          <ol className="face-list">
+            {faces.map((f, i) => (
+              <li key={i} data-testid="face-row" data-box={f.box.map((v) => v.toFixed(1)).join(',')} data-score={f.score.toFixed(4)} title={f.keypoints.map((p, k) => `${KEYPOINT_NAMES[k]} (${p[0].toFixed(0)}, ${p[1].toFixed(0)})`).join('\n')}>
+                <span className="score">{(f.score * 100).toFixed(1)}%</span> at ({f.box[0].toFixed(0)}, {f.box[1].toFixed(0)}) {f.box[2].toFixed(0)}×{f.box[3].toFixed(0)} px
+              </li>
+            ))}
+          </ol>
+        </aside>
+      </div>
+    </section>
+  );
+}

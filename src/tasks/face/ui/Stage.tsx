@@ -1,0 +1,55 @@
+import { useEffect, useRef } from 'react';
+import type { Face } from '../core/types';
+import type { FaceSource } from '../store';
+import { video } from '../actions';
+import { drawFaces } from './overlay';
+
+/** The picture (still image or live video) with boxes and keypoints drawn over it in image pixels. */
+export function Stage({ source, faces, live }: { source?: FaceSource; faces: Face[]; live: boolean }) {
+  const base = useRef<HTMLCanvasElement>(null);
+  const overlay = useRef<HTMLCanvasElement>(null);
+  const videoHost = useRef<HTMLDivElement>(null);
+  const width = source?.width ?? 0;
+  const height = source?.height ?? 0;
+
+  useEffect(() => {
+    const host = videoHost.current;
+    if (live && host) host.prepend(video);
+    return () => video.remove();
+  }, [live]);
+
+  useEffect(() => {
+    const canvas = base.current;
+    if (!canvas || live || !source?.bitmap) return;
+    canvas.width = source.width;
+    canvas.height = source.height;
+    canvas.getContext('2d')!.drawImage(source.bitmap, 0, 0);
+  }, [source, live]);
+
+  useEffect(() => {
+    const canvas = overlay.current;
+    if (!canvas || !width) return;
+    if (canvas.width !== width || canvas.height !== height) {
+      canvas.width = width;
+      canvas.height = height;
+    }
+    const ctx = canvas.getContext('2d')!;
+    ctx.clearRect(0, 0, width, height);
+    drawFaces(ctx, faces, width, height);
+  }, [faces, width, height]);
+
+  if (!source && !live) {
+    return (
+      <div className="stage empty">
+        <p>Drop a photo anywhere here, paste one (Ctrl+V), open a file, or start the camera.</p>
+        <p className="muted">Everything runs in this browser tab: nothing is uploaded.</p>
+      </div>
+    );
+  }
+  return (
+    <div className="stage" ref={videoHost} style={width ? { aspectRatio: `${width} / ${height}` } : undefined}>
+      {!live && <canvas ref={base} className="layer" data-testid="face-image" />}
+      <canvas ref={overlay} className="layer overlay" data-testid="face-overlay" />
+    </div>
+  );
+}
