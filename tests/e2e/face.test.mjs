@@ -1,0 +1,234 @@
+// End-to-end tests of Loupe's face-detection view, against `vite preview` (see run.mjs).
+// Run: npm run test:e2e   (or: node --test tests/e2e/face.test.mjs, which starts its own server when needed)
+import test, { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildMosaic } from '../fixtures/mosaic.mjs';
+import {
+  ASTRONAUT, ASTRONAUT_FACE, WEBCAM_FACE, ORIGIN, WEBGPU_ARGS,
+  ensureServer, ensureWebcam, withBrowser, openApp, dropFile, runAndWait, waitForStatus,
+  faceRows, errorBanner, backendInfo, download, webgpuAdapter, parseBox, iou, countMatched, fmtBox, tempDir, sleep,
+} from './lib.mjs';
+
+const VIEW = '[data-testid=face-view]';
+const RUN_TIMEOUT = 180_000; // first run compiles a ~28 MB wasm; accurate mode takes seconds on 2 cores
+const T = { timeout: 300_000 };
+
+let stopServer = async () => {};
+const tmp = tempDir('loupe-e2e-files-');
+before(async () => {
+  ensureWebcam();
+  stopServer = await ensureServer();
+}, { timeout: 600_000 });
+after(async () => {
+  await stopServer();
+  tmp.cleanup();
+});
+
+/** Drops astronaut.png and returns its face rows once the run is done. */
+async function detectAstronaut(page) {
+  return runAndWait(page, () => dropFile(page, VIEW, ASTRONAUT, 'image/png'), { name: 'astronaut.png', timeout: RUN_TIMEOUT });
+}
+
+function assertOneAstronaut(rows, expected = ASTRONAUT_FACE, minIoU = 0.5) {
+  assert.equal(rows.length, 1, `expected exactly one face-row, got ${rows.length}: ${rows.map((r) => r.raw).join(' | ')}`);
+  const v = iou(rows[0].box, expected);
+  assert.ok(v >= minIoU, `face box ${fmtBox(rows[0].box)} vs expected ${fmtBox(expected)}: IoU ${v.toFixed(3)} < ${minIoU}`);
+  return rows[0];
+}
+
+test('1. astronaut.png dropped on the face view (WASM): one face at the measured box; JSON export agrees', T, async (t) => {
+  await withBrowser(t, {}, async ({ page }) => {
+    await openApp(page, { ep: 'wasm' });
+    const rows = await detectAstronaut(page);
+    const face = assertOneAstronaut(rows);
+    t.diagnostic(`wasm box ${fmtBox(face.box)} score ${face.score} IoU ${iou(face.box, ASTRONAUT_FACE).toFixed(3)}`);
+    assert.ok(face.score > 0 && face.score <= 1, `data-score ${face.score} not in (0,1]`);
+
+    const backend = await backendInfo(page);
+    t.diagnostic(`backend ${JSON.stringify(backend)}`);
+    assert.equal(backend.ep, 'wasm');
+
+    const { name, body } = await download(page, '[data-testid=export-json]');
+    let exported;
+    assert.doesNotThrow(() => { exported = JSON.parse(body.toString('utf8')); }, `export-json (${name}) is not JSON`);
+    const shown = `export-json ${name}: ${body.toString('utf8').replace(/\s+/g, ' ').slice(0, 300)}`;
+    // Same schema as `npm run infer -- face … --json`: an array with one entry per image.
+    assert.ok(Array.isArray(exported) && exported.length === 1, `the export should be a one-entry array like the CLI's: ${shown}`);
+    const json = exported[0];
+    assert.equal(json.file, 'astronaut.png', `file: ${shown}`);
+    assert.equal(json.width, 512, `width: ${shown}`);
+    assert.equal(json.height, 512, `height: ${shown}`);
+    assert.ok(Array.isArray(json.faces), `faces is not an array: ${shown}`);
+    assert.equal(json.faces.length, 1, `JSON has ${json.faces.length} faces: ${shown}`);
+    const jb = parseBox(json.faces[0].box);
+    assert.ok(iou(jb, face.box) >= 0.99, `JSON box ${fmtBox(jb)} differs from the row's ${fmtBox(face.box)}`);
+    assert.ok(iou(jb, ASTRONAUT_FACE) >= 0.5);
+    assert.equal(typeof json.faces[0].score, 'number');
+    assert.ok(json.faces[0].keypoints !== undefined, `faces[0].keypoints missing: ${shown}`);
+  });
+});
+
+test('2. fake webcam (.y4m): a live face-row at the astronaut face in the 640x480 frame, fps > 0', T, async (t) => {
+  await withBrowser(t, { webcam: true }, async ({ page }) => {
+    await openApp(page, { ep: 'wasm' });
+    await page.locator('[data-testid=camera-start]').click();
+    t.diagnostic(`expected live box ${fmtBox(WEBCAM_FACE)}`);
+
+    let last = [];
+    const deadline = Date.now() + 60_000;
+    let hit = null;
+    while (Date.now() < deadline && !hit) {
+      const banner = await errorBanner(page);
+      if (banner) assert.fail(`camera error banner: ${banner.code}: ${banner.text}`);
+      last = await faceRows(page).catch(() => []);
+      hit = last.find((r) => iou(r.box, WEBCAM_FACE) >= 0.5) ?? null;
+      if (!hit) await sleep(250);
+    }
+    assert.ok(hit, `no live face-row with IoU >= 0.5 vs ${fmtBox(WEBCAM_FACE)} within 60 s; last rows: ${last.map((r) => r.raw).join(' | ') || '(none)'}`);
+    t.diagnostic(`live box ${fmtBox(hit.box)} IoU ${iou(hit.box, WEBCAM_FACE).toFixed(3)}`);
+
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="fps"]')?.getAttribute('data-fps')) > 0, null, { timeout: 30_000 });
+    const fps = Number(await page.locator('[data-testid=fps]').getAttribute('data-fps'));
+    t.diagnostic(`fps ${fps}`);
+    assert.ok(fps > 0);
+
+    const options = await page.locator('select[data-testid=camera-select] option').count();
+    assert.ok(options >= 1, 'camera-select lists no camera');
+
+    await page.locator('[data-testid=camera-stop]').click();
+    assert.equal(await errorBanner(page), null, 'error banner after camera-stop');
+  });
+});
+
+test('3. a corrupt PNG and a .txt show error codes and keep the previous result', T, async (t) => {
+  const corrupt = path.join(tmp.dir, 'corrupt.png');
+  fs.writeFileSync(corrupt, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('this is not a PNG stream '.repeat(40))]));
+  const txt = path.join(tmp.dir, 'notes.txt');
+  fs.writeFileSync(txt, 'just some text, not an image\n');
+
+  await withBrowser(t, {}, async ({ page }) => {
+    await openApp(page, { ep: 'wasm' });
+    const before = assertOneAstronaut(await detectAstronaut(page));
+
+    const expectKept = async (when) => {
+      const rows = await faceRows(page);
+      assert.equal(rows.length, 1, `${when}: expected the astronaut row to stay, got ${rows.length} rows`);
+      assert.equal(rows[0].raw, before.raw, `${when}: face-row box changed`);
+      assert.equal(await page.locator('[data-testid=face-source]').getAttribute('data-name'), 'astronaut.png', `${when}: face-source data-name changed`);
+    };
+    const waitForCode = async (code) => {
+      const banner = page.locator(`[data-testid=error][data-code="${code}"]`);
+      await banner.waitFor({ state: 'visible', timeout: 60_000 }).catch(async (e) => {
+        const b = await errorBanner(page);
+        e.message = `no visible error banner with data-code=${code} (banner now: ${b ? `${b.code}: ${b.text}` : 'none'}): ${e.message}`;
+        throw e;
+      });
+      const text = (await banner.textContent())?.trim() ?? '';
+      assert.ok(text.length > 0, `error banner ${code} has no message`);
+      t.diagnostic(`${code}: ${text}`);
+      // Let any run the bad file might (wrongly) have started settle before checking the old result survived.
+      await page.waitForFunction(() => document.querySelector('[data-testid="face-results"]')?.getAttribute('data-status') !== 'running', null, { timeout: 60_000 });
+    };
+
+    await dropFile(page, VIEW, corrupt, 'image/png');
+    await waitForCode('CORRUPT_IMAGE');
+    await expectKept('after corrupt.png');
+
+    await dropFile(page, VIEW, txt, 'text/plain');
+    await waitForCode('UNSUPPORTED_FILE');
+    await expectKept('after notes.txt');
+  });
+});
+
+test('4. privacy: every request of a full session goes to the app origin', T, async (t) => {
+  await withBrowser(t, {}, async ({ page, requests }) => {
+    await openApp(page, { ep: 'wasm' });
+    assertOneAstronaut(await detectAstronaut(page));
+    await backendInfo(page);
+    await sleep(2000); // late fetches (prefetch of the other model, telemetry, fonts...)
+    const urls = requests.map((r) => r.url);
+    t.diagnostic(`${urls.length} requests (${requests.filter((r) => r.kind !== 'page').length} from service workers/websockets): ${urls.map((u) => u.replace(ORIGIN, '')).join(' ')}`);
+    assert.ok(urls.length > 0, 'no requests were recorded at all');
+    const foreign = requests.filter((r) => {
+      if (/^(data|blob):/i.test(r.url)) return false;
+      try { return new URL(r.url).origin !== ORIGIN; } catch { return true; }
+    });
+    assert.deepEqual(foreign.map((r) => `${r.resourceType} ${r.url}`), [], `requests left ${ORIGIN}`);
+  });
+});
+
+test('5. WebGPU: ?ep=webgpu runs on WebGPU and matches the WASM box (IoU >= 0.95)', T, async (t) => {
+  await withBrowser(t, { webgpu: true }, async ({ page, requests }) => {
+    await openApp(page, { ep: 'wasm' });
+    const adapter = await webgpuAdapter(page);
+    if (!adapter.ok) {
+      t.skip(`no WebGPU adapter in headless Chromium with ${WEBGPU_ARGS.join(' ')}: ${adapter.why}`);
+      return;
+    }
+    t.diagnostic(`adapter ${JSON.stringify(adapter)} with flags ${WEBGPU_ARGS.join(' ')}`);
+
+    const wasm = assertOneAstronaut(await detectAstronaut(page));
+    assert.equal((await backendInfo(page)).ep, 'wasm');
+
+    await openApp(page, { ep: 'webgpu' });
+    const gpu = assertOneAstronaut(await detectAstronaut(page));
+    const backend = await backendInfo(page);
+    t.diagnostic(`webgpu data-box "${gpu.raw}" vs wasm "${wasm.raw}"; backend ${JSON.stringify(backend)}`);
+    t.diagnostic(`wasm binaries fetched: ${[...new Set(requests.map((r) => r.url).filter((u) => /\.wasm(\?|$)/.test(u)))].join(' ') || '(none)'}`);
+    assert.equal(backend.ep, 'webgpu', `expected data-ep=webgpu, got ${backend.ep}`);
+    const v = iou(gpu.box, wasm.box);
+    assert.ok(v >= 0.95, `webgpu box ${fmtBox(gpu.box)} vs wasm ${fmtBox(wasm.box)}: IoU ${v.toFixed(3)} < 0.95`);
+  });
+});
+
+test('6. accurate mode finds more faces of the 13-face mosaic (>= 10) than the plain full-range model', T, async (t) => {
+  const mosaic = await buildMosaic();
+  assert.equal(mosaic.faces.length, 13);
+  const file = path.join(tmp.dir, 'mosaic.png');
+  fs.writeFileSync(file, mosaic.png);
+
+  await withBrowser(t, {}, async ({ page }) => {
+    await openApp(page, { ep: 'wasm' });
+    await page.locator('select[data-testid=face-model]').selectOption('blazeface-full');
+    const accurate = page.locator('[data-testid=face-accurate]');
+    await accurate.setChecked(false);
+    await waitForStatus(page, ['idle', 'done', 'error'], { timeout: RUN_TIMEOUT }); // model switch may load/run
+
+    const plainRows = await runAndWait(page, () => dropFile(page, VIEW, file, 'image/png', { name: 'mosaic-plain.png' }), { name: 'mosaic-plain.png', timeout: RUN_TIMEOUT });
+    const plain = countMatched(mosaic.faces, plainRows.map((r) => r.box));
+    t.diagnostic(`plain blazeface-full: ${plainRows.length} rows, ${plain}/13 matched`);
+
+    await accurate.setChecked(true);
+    // Ticking the box may re-run the current image; let that settle so it cannot be mistaken for the next run.
+    await sleep(300);
+    await waitForStatus(page, ['idle', 'done', 'error'], { timeout: RUN_TIMEOUT });
+    const t0 = Date.now();
+    const accRows = await runAndWait(page, () => dropFile(page, VIEW, file, 'image/png', { name: 'mosaic-accurate.png' }), { name: 'mosaic-accurate.png', timeout: RUN_TIMEOUT });
+    const acc = countMatched(mosaic.faces, accRows.map((r) => r.box));
+    t.diagnostic(`accurate blazeface-full: ${accRows.length} rows, ${acc}/13 matched, ${Date.now() - t0} ms`);
+
+    assert.ok(acc > plain, `accurate mode matched ${acc}/13, not more than plain mode's ${plain}/13`);
+    assert.ok(acc >= 10, `accurate mode matched only ${acc}/13 (need >= 10)`);
+  });
+});
+
+test('7. a second visit loads the WASM runtime and the model from Cache Storage, not the network', T, async (t) => {
+  await withBrowser(t, {}, async ({ page, requests }) => {
+    const heavy = () => requests.map((r) => r.url).filter((u) => /\.(wasm|onnx)(\?|$)/.test(u));
+    await openApp(page, { ep: 'wasm' });
+    assertOneAstronaut(await detectAstronaut(page));
+    const first = heavy();
+    assert.ok(first.some((u) => u.endsWith('.wasm')) && first.some((u) => u.endsWith('model.onnx')), `first visit fetched ${first.join(' ')}`);
+    const cached = await page.evaluate(async () => (await (await caches.open('loupe-models-v1')).keys()).map((r) => new URL(r.url).pathname));
+    t.diagnostic(`cache holds ${cached.join(' ')}`);
+
+    requests.length = 0;
+    await openApp(page, { ep: 'wasm' });
+    const face = assertOneAstronaut(await detectAstronaut(page));
+    t.diagnostic(`second visit: ${requests.length} requests, none of them for ${heavy().join(' ') || 'a .wasm or .onnx file'}`);
+    assert.deepEqual(heavy(), [], 'the second visit downloaded the runtime or the model again');
+    assert.ok(iou(face.box, ASTRONAUT_FACE) >= 0.5);
+  });
+});
