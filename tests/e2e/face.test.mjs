@@ -38,6 +38,21 @@ function assertOneAstronaut(rows, expected = ASTRONAUT_FACE, minIoU = 0.5) {
   return rows[0];
 }
 
+/** Waits for the error banner with this code, checks it says something, and lets any run settle. */
+async function waitForCode(page, t, code) {
+  const banner = page.locator(`[data-testid=error][data-code="${code}"]`);
+  await banner.waitFor({ state: 'visible', timeout: 60_000 }).catch(async (e) => {
+    const b = await errorBanner(page);
+    e.message = `no visible error banner with data-code=${code} (banner now: ${b ? `${b.code}: ${b.text}` : 'none'}): ${e.message}`;
+    throw e;
+  });
+  const text = (await banner.textContent())?.trim() ?? '';
+  assert.ok(text.length > 0, `error banner ${code} has no message`);
+  t.diagnostic(`${code}: ${text}`);
+  // Let any run the bad input might (wrongly) have started settle before checking the old result survived.
+  await page.waitForFunction(() => document.querySelector('[data-testid="face-results"]')?.getAttribute('data-status') !== 'running', null, { timeout: 60_000 });
+}
+
 test('1. astronaut.png dropped on the face view (WASM): one face at the measured box; JSON export agrees', T, async (t) => {
   await withBrowser(t, {}, async ({ page }) => {
     await openApp(page, { ep: 'wasm' });
@@ -118,26 +133,12 @@ test('3. a corrupt PNG and a .txt show error codes and keep the previous result'
       assert.equal(rows[0].raw, before.raw, `${when}: face-row box changed`);
       assert.equal(await page.locator('[data-testid=face-source]').getAttribute('data-name'), 'astronaut.png', `${when}: face-source data-name changed`);
     };
-    const waitForCode = async (code) => {
-      const banner = page.locator(`[data-testid=error][data-code="${code}"]`);
-      await banner.waitFor({ state: 'visible', timeout: 60_000 }).catch(async (e) => {
-        const b = await errorBanner(page);
-        e.message = `no visible error banner with data-code=${code} (banner now: ${b ? `${b.code}: ${b.text}` : 'none'}): ${e.message}`;
-        throw e;
-      });
-      const text = (await banner.textContent())?.trim() ?? '';
-      assert.ok(text.length > 0, `error banner ${code} has no message`);
-      t.diagnostic(`${code}: ${text}`);
-      // Let any run the bad file might (wrongly) have started settle before checking the old result survived.
-      await page.waitForFunction(() => document.querySelector('[data-testid="face-results"]')?.getAttribute('data-status') !== 'running', null, { timeout: 60_000 });
-    };
-
     await dropFile(page, VIEW, corrupt, 'image/png');
-    await waitForCode('CORRUPT_IMAGE');
+    await waitForCode(page, t, 'CORRUPT_IMAGE');
     await expectKept('after corrupt.png');
 
     await dropFile(page, VIEW, txt, 'text/plain');
-    await waitForCode('UNSUPPORTED_FILE');
+    await waitForCode(page, t, 'UNSUPPORTED_FILE');
     await expectKept('after notes.txt');
   });
 });
@@ -231,4 +232,63 @@ test('7. a second visit loads the WASM runtime and the model from Cache Storage,
     assert.deepEqual(heavy(), [], 'the second visit downloaded the runtime or the model again');
     assert.ok(iou(face.box, ASTRONAUT_FACE) >= 0.5);
   });
+});
+
+test('8. JPEG, WebP, GIF and BMP photos work like PNG: one face on the measured box', T, async (t) => {
+  const sharp = (await import('sharp')).default;
+  const files = {
+    'astronaut.jpg': ['image/jpeg', await sharp(ASTRONAUT).jpeg({ quality: 90 }).toBuffer()],
+    'astronaut.webp': ['image/webp', await sharp(ASTRONAUT).webp({ quality: 90 }).toBuffer()],
+    'astronaut.gif': ['image/gif', await sharp(ASTRONAUT).gif().toBuffer()],
+  };
+  const bmp = path.join(tmp.dir, 'astronaut.bmp');
+  const { spawnSync } = await import('node:child_process');
+  assert.equal(spawnSync('ffmpeg', ['-loglevel', 'error', '-y', '-i', ASTRONAUT, '-pix_fmt', 'bgr24', bmp]).status, 0, 'ffmpeg could not write the BMP');
+  files['astronaut.bmp'] = ['image/bmp', fs.readFileSync(bmp)];
+  await withBrowser(t, {}, async ({ page }) => {
+    await openApp(page, { ep: 'wasm' });
+    for (const [name, [mime, bytes]] of Object.entries(files)) {
+      const rows = await runAndWait(page, () => dropFile(page, VIEW, bytes, mime, { name }), { name, timeout: RUN_TIMEOUT });
+      const face = assertOneAstronaut(rows);
+      t.diagnostic(`${name}: ${fmtBox(face.box)} IoU ${iou(face.box, ASTRONAUT_FACE).toFixed(3)}`);
+    }
+  });
+});
+
+test('9. the PNG export is the photo at full size with the box drawn on the face', T, async (t) => {
+  const sharp = (await import('sharp')).default;
+  await withBrowser(t, {}, async ({ page }) => {
+    await openApp(page, { ep: 'wasm' });
+    const face = assertOneAstronaut(await detectAstronaut(page));
+    const { name, body } = await download(page, '[data-testid=export-png]');
+    const { data, info } = await sharp(body).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    t.diagnostic(`${name}: ${info.width}×${info.height}`);
+    assert.deepEqual([info.width, info.height], [512, 512]);
+    const at = (x, y) => Array.from(data.subarray((Math.round(y) * info.width + Math.round(x)) * 3, (Math.round(y) * info.width + Math.round(x)) * 3 + 3));
+    const [x, y, w, h] = face.box;
+    const isBoxGreen = ([r, g, b]) => g > 180 && r < 80 && b < 160;
+    // The 1.5 px line is anti-aliased: look within ±1 px of where it should run.
+    const near = (px, py) => [-1, 0, 1].flatMap((d) => [at(px + d, py), at(px, py + d)]);
+    for (const [px, py] of [[x, y + h / 2], [x + w, y + h / 2], [x + w / 2, y + h]]) {
+      assert.ok(near(px, py).some(isBoxGreen), `no box line near (${px.toFixed(0)}, ${py.toFixed(0)}): ${near(px, py).join(' | ')}`);
+    }
+    const original = await sharp(ASTRONAUT).removeAlpha().raw().toBuffer();
+    const far = (100 * 512 + 450) * 3; // top-right background, far from any overlay
+    assert.deepEqual(Array.from(data.subarray(far, far + 3)), Array.from(original.subarray(far, far + 3)), 'the photo itself changed');
+  });
+});
+
+test('10. camera refused or absent: a specific message, and the photo result stays', T, async (t) => {
+  // No fake UI: Chromium refuses the permission prompt. No fake device: there is no camera at all.
+  for (const [args, code] of [[['--use-fake-device-for-media-stream', '--deny-permission-prompts'], 'CAMERA_DENIED'], [[], 'CAMERA_NOT_FOUND']]) {
+    await withBrowser(t, { args }, async ({ page }) => {
+      await openApp(page, { ep: 'wasm' });
+      const before = assertOneAstronaut(await detectAstronaut(page));
+      await page.locator('[data-testid=camera-start]').click();
+      await waitForCode(page, t, code);
+      const rows = await faceRows(page);
+      assert.deepEqual(rows.map((r) => r.raw), [before.raw], `${code}: the photo result was lost`);
+      assert.equal(await page.locator('[data-testid=camera-start]').count(), 1, `${code}: the Start button is gone`);
+    });
+  }
 });
