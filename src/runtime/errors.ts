@@ -5,6 +5,9 @@
 export const ERROR_CODES = [
   'UNSUPPORTED_FILE',
   'CORRUPT_IMAGE',
+  'CORRUPT_VOLUME',
+  'UNSUPPORTED_COMPRESSION',
+  'INCONSISTENT_SERIES',
   'MODEL_FETCH_FAILED',
   'MODEL_INTEGRITY',
   'MANIFEST_INVALID',
@@ -33,6 +36,9 @@ export class LoupeError extends Error {
 export const ERROR_ADVICE: Record<ErrorCode, { title: string; action: string }> = {
   UNSUPPORTED_FILE: { title: 'That file is not an image Loupe can read.', action: 'Use a JPEG, PNG, WebP, GIF or BMP picture.' },
   CORRUPT_IMAGE: { title: 'That image could not be decoded: the file looks damaged or truncated.', action: 'Re-export or re-download it, or try another picture.' },
+  CORRUPT_VOLUME: { title: 'That scan could not be read: the file is damaged, truncated or not what its name says.', action: 'Check the export from the scanner or PACS and try again, or try another file.' },
+  UNSUPPORTED_COMPRESSION: { title: 'That DICOM file uses a compression Loupe cannot decode in the browser.', action: 'Export the series uncompressed (Explicit VR Little Endian), e.g. `gdcmconv --raw in.dcm out.dcm`, then drop it again.' },
+  INCONSISTENT_SERIES: { title: 'Those DICOM files do not form one image series (sizes or orientations differ).', action: 'Drop the files of a single series (one folder per series).' },
   MODEL_FETCH_FAILED: { title: 'The model files could not be downloaded.', action: 'Check that the studio is still being served, then reload the page.' },
   MODEL_INTEGRITY: { title: 'A downloaded model file does not match its manifest (size or SHA-256).', action: 'Reload to fetch it again; if it persists, run `npm run models` on the server.' },
   MANIFEST_INVALID: { title: 'The model manifest is malformed.', action: 'Fix the manifest.json named below; it must match the schema in src/runtime/manifest.ts.' },
