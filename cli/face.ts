@@ -1,12 +1,13 @@
 import sharp from 'sharp';
 import { basename } from 'node:path';
-import { LoupeError } from '../src/runtime/errors';
+import { LoupeError, toUserError, ERROR_ADVICE } from '../src/runtime/errors';
 import { loadModelFromDisk } from '../src/runtime/node';
 import { ModelCache } from '../src/runtime/session';
 import type { FaceModelId } from '../src/tasks/face/core/models';
-import { detectFaces, type DetectOptions } from '../src/tasks/face/core/pipeline';
+import { detectFaces } from '../src/tasks/face/core/pipeline';
 import type { Face, RgbaImage } from '../src/tasks/face/core/types';
 import { faceRunner } from '../src/tasks/face/runner';
+import { UsageError, parse } from './args';
 
 export interface FaceFileResult {
   file: string;
@@ -16,32 +17,52 @@ export interface FaceFileResult {
 }
 
 /** Decodes any format sharp reads (JPEG, PNG, WebP, GIF, BMP…) to RGBA, EXIF orientation applied. */
-export async function readRgba(file: string): Promise<RgbaImage> {
+export async function readRgba(file: string | Uint8Array, name = typeof file === 'string' ? basename(file) : 'image'): Promise<RgbaImage> {
   try {
     const { data, info } = await sharp(file).rotate().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     return { data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
   } catch (error) {
     const message = (error as Error).message;
     const code = /unsupported image format|Input file is missing/i.test(message) ? 'UNSUPPORTED_FILE' : 'CORRUPT_IMAGE';
-    throw new LoupeError(code, `${basename(file)}: ${message}`);
+    throw new LoupeError(code, `${name}: ${message}`);
   }
 }
 
 const models = new ModelCache();
 const run = faceRunner((id: FaceModelId) => models.get(id, 'wasm', () => loadModelFromDisk('face', id)));
 
-/** Runs the studio's face pipeline on image files; per-file failures are collected, not thrown. */
-export async function detectFacesInFiles(files: string[], options: DetectOptions) {
+export async function faceMain(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    accurate: { type: 'boolean', default: false },
+    model: { type: 'string', default: 'short' },
+    threshold: { type: 'string', default: '0.5' },
+    json: { type: 'boolean', default: false },
+  });
+  if (positionals.length === 0) throw new UsageError('no image files given.');
+  if (values.model !== 'short' && values.model !== 'full') throw new UsageError(`--model must be "short" or "full", not "${values.model}".`);
+  const scoreThreshold = Number(values.threshold);
+  if (!(scoreThreshold >= 0 && scoreThreshold <= 1)) throw new UsageError(`--threshold must be a number between 0 and 1, not "${values.threshold}".`);
+  const model: FaceModelId = values.model === 'short' ? 'blazeface-short' : 'blazeface-full';
+
   const results: FaceFileResult[] = [];
-  const errors: { file: string; error: unknown }[] = [];
-  for (const file of files) {
+  let failed = 0;
+  for (const file of positionals) {
     try {
       const image = await readRgba(file);
-      const { faces } = await detectFaces(image, run, options);
+      const { faces } = await detectFaces(image, run, { model, accurate: values.accurate, scoreThreshold });
       results.push({ file, width: image.width, height: image.height, faces });
     } catch (error) {
-      errors.push({ file, error });
+      failed++;
+      const e = toUserError(error);
+      process.stderr.write(`${file}: ${ERROR_ADVICE[e.code].title} ${e.detail}\n`);
     }
   }
-  return { results, errors };
+  if (values.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+  else {
+    for (const r of results) {
+      process.stdout.write(`${r.file} (${r.width}×${r.height}): ${r.faces.length} face${r.faces.length === 1 ? '' : 's'}\n`);
+      for (const f of r.faces) process.stdout.write(`  score ${f.score.toFixed(3)}  box [${f.box.map((v) => v.toFixed(1)).join(', ')}]\n`);
+    }
+  }
+  return failed ? 1 : 0;
 }

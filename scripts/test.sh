@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
+# Real NIfTI and DICOM test files (big-endian, compressed, series…) ship with Debian's nibabel and pydicom.
+[ -d /usr/lib/python3/dist-packages/nibabel/tests/data ] || need+=(python3-nibabel)
+[ -d /usr/lib/python3/dist-packages/pydicom/data/test_files ] || need+=(python3-pydicom)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "[test] installing ${need[*]} from Debian"

@@ -1,10 +1,9 @@
 // Face worker: wires the runtime (sessions) to the pure face pipeline. Thin by design.
 import * as Comlink from 'comlink';
 import type { BackendInfo } from '../src/runtime/backend';
-import { initRuntime, loadModel, type RuntimeOptions } from '../src/runtime/browser';
-import { LoupeError } from '../src/runtime/errors';
+import type { RuntimeOptions } from '../src/runtime/browser';
 import type { OnProgress } from '../src/runtime/fetchModel';
-import { ModelCache, type Model } from '../src/runtime/session';
+import { TaskRuntime } from '../src/runtime/taskRuntime';
 import type { FaceModelId } from '../src/tasks/face/core/models';
 import { detectFaces, type DetectOptions, type Detections } from '../src/tasks/face/core/pipeline';
 import { faceRunner } from '../src/tasks/face/runner';
@@ -15,29 +14,8 @@ export interface FaceResult extends Detections {
   backend: BackendInfo;
 }
 
-let backend: Promise<BackendInfo> | undefined;
-let progress: OnProgress | undefined;
-const models = new ModelCache();
-
-async function getModel(id: FaceModelId): Promise<Model> {
-  const info = await requireBackend();
-  try {
-    return await models.get(id, info.ep, () => loadModel('face', id, info.ep, progress));
-  } catch (error) {
-    if ((error as Error).name !== 'WEBGPU_UNAVAILABLE') throw error;
-    // WebGPU failed for this model: fall back to WASM for the rest of this worker's life, and say so.
-    const reason = `WebGPU failed (${(error as Error).message}); using WASM.`;
-    backend = Promise.resolve({ ...info, ep: 'wasm', adapter: undefined, fallbackReason: reason });
-    return models.get(id, 'wasm', () => loadModel('face', id, 'wasm', progress));
-  }
-}
-
-function requireBackend(): Promise<BackendInfo> {
-  if (!backend) throw new LoupeError('INFERENCE_FAILED', 'the face worker was used before init()');
-  return backend;
-}
-
-const run = faceRunner(getModel);
+const runtime = new TaskRuntime('face');
+const run = faceRunner((id) => runtime.model(id));
 let canvas: OffscreenCanvas | undefined;
 
 function toRgba(bitmap: ImageBitmap): ImageData {
@@ -55,16 +33,13 @@ function toRgba(bitmap: ImageBitmap): ImageData {
 const api = {
   /** Chooses the execution provider and loads the WASM runtime; once per worker. */
   init(options: RuntimeOptions, onProgress?: OnProgress): Promise<BackendInfo> {
-    progress = onProgress;
-    backend ??= initRuntime(options, onProgress);
-    backend.catch(() => (backend = undefined));
-    return backend;
+    return runtime.init(options, onProgress);
   },
 
   /** Downloads (or reads from cache), creates and warms a model's session. */
   async load(id: FaceModelId): Promise<BackendInfo> {
-    await getModel(id);
-    return requireBackend();
+    await runtime.model(id);
+    return runtime.info();
   },
 
   /** Detects faces in a transferred bitmap (closed here). */
@@ -75,11 +50,11 @@ const api = {
     const decodeMs = performance.now() - pre;
     const result = await detectFaces(image, run, options);
     result.times.preMs += decodeMs;
-    return { ...result, width, height, backend: await requireBackend() };
+    return { ...result, width, height, backend: await runtime.info() };
   },
 
-  async dispose(): Promise<void> {
-    await models.releaseAll();
+  dispose(): Promise<void> {
+    return runtime.dispose();
   },
 };
 

@@ -1,5 +1,6 @@
-import { setPreference } from '../tasks/face/actions';
+import { setPreference } from './actions';
 import { FaceView } from '../tasks/face/ui/FaceView';
+import { MriView } from '../tasks/mri/ui/MriView';
 import { BackendBadge } from '../ui/BackendBadge';
 import { ProgressList } from '../ui/ProgressList';
 import { useStore, type TaskId } from './store';
@@ -55,7 +56,7 @@ export function App() {
           <BackendBadge onChange={(p) => void setPreference(p)} />
           <ProgressList progress={progress} />
         </div>
-        {task === 'faces' ? <FaceView /> : <NotBuiltYet label={current.label} />}
+        {task === 'faces' ? <FaceView /> : task === 'mri' ? <MriView /> : <NotBuiltYet label={current.label} />}
       </main>
     </div>
   );

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { createFaceSlice, type FaceSlice } from '../tasks/face/store';
+import { createMriSlice, type MriSlice } from '../tasks/mri/store';
 import { createRuntimeSlice, type RuntimeSlice } from './runtimeSlice';
 
 export type TaskId = 'faces' | 'mri' | 'ct' | 'chat';
@@ -8,15 +9,24 @@ export interface AppSlice {
   task: TaskId;
 }
 
-export type AppState = AppSlice & RuntimeSlice & FaceSlice;
+export type AppState = AppSlice & RuntimeSlice & FaceSlice & MriSlice;
 
 /** The one store, built from slices; actions are module-level functions that call `useStore.setState`. */
 export const useStore = create<AppState>()((...a) => ({
   task: 'faces',
   ...createRuntimeSlice(...a),
   ...createFaceSlice(...a),
+  ...createMriSlice(...a),
 }));
 
 export function patchFace(patch: Partial<FaceSlice['face']>): void {
   useStore.setState((s) => ({ face: { ...s.face, ...patch } }));
+}
+
+export function patchMri(patch: Partial<MriSlice['mri']>): void {
+  useStore.setState((s) => ({ mri: { ...s.mri, ...patch } }));
+}
+
+export function patchMriView(patch: Partial<MriSlice['mri']['view']>): void {
+  useStore.setState((s) => ({ mri: { ...s.mri, view: { ...s.mri.view, ...patch } } }));
 }

@@ -32,6 +32,8 @@ export const ManifestSchema = z.object({
     .min(1),
   outputs: z.array(z.object({ name: z.string(), shape: z.array(z.union([z.number().int(), z.string()])), description: z.string().optional() })).min(1),
   labels: z.array(z.string()),
+  /** Image preprocessing a segmentation model was trained with (MRI). */
+  preprocess: z.object({ spacingMm: z.number().positive(), cropSize: z.number().int().positive(), normalization: z.string() }).optional(),
   anchors: z.object({ strides: z.array(z.number()), offset: z.number(), fixedSize: z.boolean() }).optional(),
   licence: z.object({ spdx: z.string(), file: z.string().optional() }),
   source: z.record(z.string(), z.string()),

@@ -3,10 +3,9 @@ import { patchFace, useStore } from '../../app/store';
 import { download } from '../../io/download';
 import { classifyImageFile } from '../../io/image';
 import { listCameras, nextFrame, openCamera, stopStream } from '../../io/webcam';
-import type { ProviderPreference } from '../../runtime/backend';
 import { LoupeError, toUserError, type ErrorCode } from '../../runtime/errors';
-import type { LoadProgress } from '../../runtime/fetchModel';
-import { Comlink, wrapWorker, type WorkerHandle } from '../../runtime/worker';
+import { Comlink } from '../../runtime/worker';
+import { taskWorker } from '../../app/workers';
 import type { FaceResult, FaceWorkerApi } from '../../../workers/face.worker';
 import type { FaceModelId } from './core/models';
 import type { Face } from './core/types';
@@ -16,32 +15,16 @@ import { drawFaces } from './ui/overlay';
 const DETECTION_FLOOR = 0.3;
 const ACCURATE_FLOOR = 0.5;
 
-let worker: WorkerHandle<FaceWorkerApi> | undefined;
-let ready: Promise<void> | undefined;
-
-function onProgress(event: LoadProgress): void {
-  useStore.setState((s) => ({ progress: { ...s.progress, [event.file]: event } }));
+function faceWorker() {
+  return taskWorker<FaceWorkerApi>('face', () => new Worker(new URL('../../../workers/face.worker.ts', import.meta.url), { type: 'module', name: 'face' }));
 }
 
-/** The face worker, started and initialised on first use (runtime + current model). */
-function faceWorker(): { api: WorkerHandle<FaceWorkerApi>['api']; ready: Promise<void> } {
-  if (!worker) {
-    const handle = wrapWorker<FaceWorkerApi>(new Worker(new URL('../../../workers/face.worker.ts', import.meta.url), { type: 'module', name: 'face' }));
-    worker = handle;
-    const { preference, threads } = useStore.getState();
-    ready = (async () => {
-      const backend = await handle.api.init({ preference, threads }, Comlink.proxy(onProgress));
-      useStore.setState({ backend });
-      useStore.setState({ backend: await handle.api.load(useStore.getState().face.model) });
-    })();
-    ready.catch(() => {
-      if (worker === handle) {
-        worker = undefined;
-        handle.terminate();
-      }
-    });
-  }
-  return { api: worker.api, ready: ready! };
+/** The face worker with the selected model loaded. */
+async function readyFaceWorker() {
+  const { api, ready } = faceWorker();
+  await ready;
+  useStore.setState({ backend: await api.load(useStore.getState().face.model) });
+  return api;
 }
 
 function showError(error: unknown, fallback?: ErrorCode): void {
@@ -59,23 +42,18 @@ export async function prepareFaces(): Promise<void> {
   const wasIdle = useStore.getState().face.status === 'idle';
   if (wasIdle) patchFace({ status: 'loading' });
   try {
-    await faceWorker().ready;
+    await readyFaceWorker();
     if (useStore.getState().face.status === 'loading') patchFace({ status: 'idle' });
   } catch (error) {
     showError(error, 'MODEL_FETCH_FAILED');
   }
 }
 
-/** A new execution-provider choice needs a fresh worker: ONNX Runtime's WASM setup is fixed once loaded. */
-export async function setPreference(preference: ProviderPreference): Promise<void> {
-  const camera = useStore.getState().face.camera.active;
-  if (camera) stopCamera();
-  worker?.terminate();
-  worker = undefined;
-  useStore.setState({ preference, backend: undefined });
+/** After the runtime was reset (new provider or threads): restart the camera or re-run the photo. */
+export async function resumeFaces(wasLive: boolean): Promise<void> {
+  const { source } = useStore.getState().face;
   await prepareFaces();
-  const source = useStore.getState().face.source;
-  if (camera) await startCamera();
+  if (wasLive) await startCamera();
   else if (source?.bitmap) await detectStill(source.bitmap, source.name);
 }
 
@@ -87,8 +65,7 @@ async function detectStill(bitmap: ImageBitmap, name: string): Promise<void> {
   const { model, accurate } = useStore.getState().face;
   patchFace({ status: 'running', error: undefined });
   try {
-    const { api, ready } = faceWorker();
-    await ready;
+    const api = await readyFaceWorker();
     const copy = await createImageBitmap(bitmap);
     const result = await api.detect(Comlink.transfer(copy, [copy]), { model, accurate, scoreThreshold: accurate ? ACCURATE_FLOOR : DETECTION_FLOOR });
     if (request !== stillRequest) return;
@@ -184,8 +161,7 @@ async function liveLoop(session: number): Promise<void> {
   let fps = 0;
   let last = performance.now();
   try {
-    const { api, ready } = faceWorker();
-    await ready;
+    const api = await readyFaceWorker();
     while (session === liveSession) {
       await nextFrame(video);
       if (session !== liveSession || video.videoWidth === 0) continue;

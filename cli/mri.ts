@@ -1,0 +1,67 @@
+import sharp from 'sharp';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
+import { writeNiftiLabels } from '../src/io/nifti';
+import { readVolume, type NamedBytes } from '../src/io/readVolume';
+import { loadModelFromDisk } from '../src/runtime/node';
+import { cardiacFunction } from '../src/tasks/mri/core/measures';
+import { measure, segmentVolume } from '../src/tasks/mri/core/pipeline';
+import { MRI_MODEL_ID, mriRunner, preprocessOf } from '../src/tasks/mri/runner';
+import { UsageError, parse } from './args';
+import { readRgba } from './face';
+
+async function filesUnder(dir: string, root = dir): Promise<NamedBytes[]> {
+  const out: NamedBytes[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await filesUnder(path, root)));
+    else if (entry.isFile()) out.push({ name: relative(root, path), bytes: new Uint8Array(await readFile(path)) });
+  }
+  return out;
+}
+
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+const roundAll = <T extends Record<string, number>>(o: T) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v)])) as T;
+
+export async function mriMain(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: 'boolean', default: false }, out: { type: 'string' } });
+  if (positionals.length !== 1) throw new UsageError('give exactly one NIfTI file, DICOM file or folder, or image.');
+  const input = positionals[0];
+  const files = (await stat(input)).isDirectory() ? await filesUnder(input) : [{ name: basename(input), bytes: new Uint8Array(await readFile(input)) }];
+  const volume = await readVolume(files, (f) => readRgba(f.bytes, f.name));
+  const model = await loadModelFromDisk('mri', MRI_MODEL_ID);
+  const { labels } = await segmentVolume(volume, mriRunner(model), { preprocess: preprocessOf(model.manifest) });
+  const m = measure(labels, volume);
+  const [nx, ny, nz, nt] = volume.dims;
+  const { ed, es } = m.suggested;
+  const fn = nt > 1 ? cardiacFunction(m.volumesMl[ed], m.volumesMl[es]) : undefined;
+  const result = {
+    file: input,
+    shape: nt > 1 ? [nx, ny, nz, nt] : [nx, ny, nz],
+    spacingMm: volume.spacingMm.map((s) => round(s, 4)),
+    /** At end-diastole (the frame with the largest LV volume) when there are several frames. */
+    volumesMl: roundAll(m.volumesMl[ed]),
+    areasMm2: m.areasMm2[ed].map((a) => roundAll(a)),
+    ...(nt > 1 && {
+      frames: m.volumesMl.map((v) => roundAll(v)),
+      edFrame: ed,
+      esFrame: es,
+    }),
+    ...(fn && { edvMl: round(fn.edvMl), esvMl: round(fn.esvMl), efPercent: round(fn.efPercent), massG: round(fn.massG) }),
+  };
+  if (values.out) {
+    if (volume.source.format === 'image' && nz === 1) {
+      await sharp(Buffer.from(labels), { raw: { width: nx, height: ny, channels: 1 } }).png().toFile(values.out);
+    } else {
+      await writeFile(values.out, writeNiftiLabels(labels, volume, { gzip: /\.gz$/i.test(values.out) }));
+    }
+  }
+  if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else {
+    process.stdout.write(`${input}: ${result.shape.join('×')} at ${result.spacingMm.join(' × ')} mm\n`);
+    process.stdout.write(`  volumes (frame ${ed}): LV ${result.volumesMl.LV} mL, RV ${result.volumesMl.RV} mL, MYO ${result.volumesMl.MYO} mL\n`);
+    if (fn) process.stdout.write(`  ED frame ${ed}, ES frame ${es}: EF ${round(fn.efPercent)}%, mass ${round(fn.massG)} g\n`);
+    if (values.out) process.stdout.write(`  labels written to ${values.out}\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,43 @@
+import { LoupeError } from '../runtime/errors';
+import type { RgbaImage } from '../tasks/face/core/types';
+import { readDicomSeries } from './dicom';
+import { classifyImageFile } from './image';
+import { readNifti } from './nifti';
+import { volumeFromImages } from './slices';
+import type { Volume } from './volume';
+
+export interface NamedBytes {
+  name: string;
+  bytes: Uint8Array;
+}
+
+const NIFTI = /\.nii(\.gz)?$/i;
+
+export type VolumeKind = 'nifti' | 'images' | 'dicom';
+
+/** Which reader a set of dropped or given files needs: one NIfTI, a stack of images, or DICOM. */
+export function volumeKind(names: string[]): VolumeKind {
+  if (names.length === 0) throw new LoupeError('UNSUPPORTED_FILE', 'no files were given');
+  const nifti = names.filter((n) => NIFTI.test(n));
+  if (nifti.length > 1) throw new LoupeError('UNSUPPORTED_FILE', `${nifti.length} NIfTI files were given (${nifti.slice(0, 3).join(', ')}…): open one volume at a time`);
+  if (nifti.length === 1) return 'nifti';
+  if (names.every((n) => classifyImageFile(n, '').ok)) return 'images';
+  return 'dicom';
+}
+
+/**
+ * Reads a NIfTI file, a DICOM series (one or many files), or a stack of slice images into a `Volume`.
+ * `decodeImage` turns image bytes into RGBA (createImageBitmap in the browser, sharp in Node).
+ */
+export async function readVolume(files: NamedBytes[], decodeImage: (file: NamedBytes) => Promise<RgbaImage>, imageSpacingMm?: [number, number, number]): Promise<Volume> {
+  const kind = volumeKind(files.map((f) => f.name));
+  if (kind === 'nifti') {
+    const file = files.find((f) => NIFTI.test(f.name))!;
+    return readNifti(file.bytes, file.name);
+  }
+  if (kind === 'images') {
+    const images = await Promise.all(files.map(async (f) => ({ name: f.name, image: await decodeImage(f) })));
+    return volumeFromImages(images, imageSpacingMm);
+  }
+  return readDicomSeries(files);
+}

@@ -1,0 +1,44 @@
+import type { BackendInfo } from './backend';
+import { initRuntime, loadModel, type RuntimeOptions } from './browser';
+import { LoupeError } from './errors';
+import type { OnProgress } from './fetchModel';
+import { ModelCache, type Model } from './session';
+
+/**
+ * What every task worker needs from the runtime: one init (provider, threads, WASM), models cached per
+ * (id, provider), and a switch to WASM for the rest of the worker's life if WebGPU fails on a model.
+ */
+export class TaskRuntime {
+  private backend: Promise<BackendInfo> | undefined;
+  private progress: OnProgress | undefined;
+  private readonly models = new ModelCache();
+
+  constructor(private readonly task: string) {}
+
+  init(options: RuntimeOptions, onProgress?: OnProgress): Promise<BackendInfo> {
+    this.progress = onProgress;
+    this.backend ??= initRuntime(options, onProgress);
+    this.backend.catch(() => (this.backend = undefined));
+    return this.backend;
+  }
+
+  info(): Promise<BackendInfo> {
+    if (!this.backend) throw new LoupeError('INFERENCE_FAILED', `the ${this.task} worker was used before init()`);
+    return this.backend;
+  }
+
+  async model(id: string): Promise<Model> {
+    const info = await this.info();
+    try {
+      return await this.models.get(id, info.ep, () => loadModel(this.task, id, info.ep, this.progress));
+    } catch (error) {
+      if ((error as Error).name !== 'WEBGPU_UNAVAILABLE') throw error;
+      this.backend = Promise.resolve({ ...info, ep: 'wasm', adapter: undefined, fallbackReason: `WebGPU failed (${(error as Error).message}); using WASM.` });
+      return this.models.get(id, 'wasm', () => loadModel(this.task, id, 'wasm', this.progress));
+    }
+  }
+
+  dispose(): Promise<void> {
+    return this.models.releaseAll();
+  }
+}

@@ -1,0 +1,61 @@
+import { LoupeError } from '../../../runtime/errors';
+import { sliceOf, type Volume } from '../../../io/volume';
+import { sliceAreasMm2, suggestEdEs, volumesMl, type PerStructure } from './measures';
+import { labelsOnSource } from './postprocess';
+import { DFNET_PREPROCESS, sliceGrid, toModelInput, type MriPreprocess } from './preprocess';
+import type { SliceGrid } from './grid';
+
+/** Runs the segmentation model on one preprocessed slice; injected so this stays free of ONNX Runtime. */
+export type RunMriModel = (input: Float32Array, size: number) => Promise<{ logits: Float32Array; df: Float32Array }>;
+
+export interface Segmentation {
+  /** Labels 0–3 with the volume's layout and dims (x fastest, then y, z, t). */
+  labels: Uint8Array;
+  /** The direction field of every slice on the model grid, [2, size, size] each, index t * nz + z. */
+  fields: Float32Array[];
+  grid: SliceGrid;
+}
+
+export interface SegmentOptions {
+  preprocess?: MriPreprocess;
+  onProgress?: (done: number, total: number) => void;
+  /** Checked between slices; when true the run stops with an ABORTED error. */
+  cancelled?: () => boolean;
+}
+
+/** Segments every slice of every frame, slice by slice, mapping each result back to the source grid. */
+export async function segmentVolume(volume: Volume, run: RunMriModel, { preprocess = DFNET_PREPROCESS, onProgress, cancelled }: SegmentOptions = {}): Promise<Segmentation> {
+  const [nx, ny, nz, nt] = volume.dims;
+  const grid = sliceGrid(nx, ny, volume.spacingMm[0], volume.spacingMm[1], preprocess);
+  const labels = new Uint8Array(nx * ny * nz * nt);
+  const fields: Float32Array[] = [];
+  const total = nz * nt;
+  for (let t = 0; t < nt; t++) {
+    for (let z = 0; z < nz; z++) {
+      if (cancelled?.()) throw new LoupeError('ABORTED', `stopped after ${t * nz + z} of ${total} slices`);
+      const { logits, df } = await run(toModelInput(sliceOf(volume, z, t), grid), grid.size);
+      labels.set(labelsOnSource(logits, grid), (t * nz + z) * nx * ny);
+      fields.push(df);
+      onProgress?.(t * nz + z + 1, total);
+    }
+  }
+  return { labels, fields, grid };
+}
+
+export interface MriMeasures {
+  /** Areas per frame and slice, mm²: areasMm2[t][z]. */
+  areasMm2: PerStructure[][];
+  /** Volumes per frame, mL. */
+  volumesMl: PerStructure[];
+  /** Suggested end-diastolic and end-systolic frames (largest / smallest LV volume). */
+  suggested: { ed: number; es: number };
+}
+
+export function measure(labels: Uint8Array, volume: Pick<Volume, 'dims' | 'spacingMm'>): MriMeasures {
+  const [nx, ny, nz, nt] = volume.dims;
+  const [dx, dy, dz] = volume.spacingMm;
+  const plane = nx * ny;
+  const areasMm2 = Array.from({ length: nt }, (_, t) => Array.from({ length: nz }, (_, z) => sliceAreasMm2(labels.subarray((t * nz + z) * plane, (t * nz + z + 1) * plane), dx, dy)));
+  const volumes = areasMm2.map((frame) => volumesMl(frame, dz));
+  return { areasMm2, volumesMl: volumes, suggested: suggestEdEs(volumes.map((v) => v.LV)) };
+}

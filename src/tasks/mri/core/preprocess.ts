@@ -1,0 +1,39 @@
+import { modelToSource, sampleBilinear, type SliceGrid } from './grid';
+
+/** What the model was trained on (its manifest's `preprocess`). */
+export interface MriPreprocess {
+  spacingMm: number;
+  cropSize: number;
+}
+
+export const DFNET_PREPROCESS: MriPreprocess = { spacingMm: 1.5, cropSize: 128 };
+
+export function sliceGrid(nx: number, ny: number, dxMm: number, dyMm: number, p: MriPreprocess = DFNET_PREPROCESS): SliceGrid {
+  return { nx, ny, dxMm, dyMm, spacingMm: p.spacingMm, size: p.cropSize };
+}
+
+/**
+ * One slice → the model input: resampled (bilinear) to the model's pixel size, centre-cropped or zero-padded to
+ * its side, then z-scored over the crop (std floored at 1e-6). Returns size×size values, x fastest.
+ */
+export function toModelInput(slice: ArrayLike<number>, g: SliceGrid): Float32Array {
+  const out = new Float32Array(g.size * g.size);
+  for (let v = 0; v < g.size; v++) {
+    for (let u = 0; u < g.size; u++) {
+      const [x, y] = modelToSource(g, u, v);
+      out[v * g.size + u] = sampleBilinear(slice, g.nx, g.ny, x, y, 0);
+    }
+  }
+  return zScore(out);
+}
+
+export function zScore(values: Float32Array): Float32Array {
+  let mean = 0;
+  for (const v of values) mean += v;
+  mean /= values.length;
+  let variance = 0;
+  for (const v of values) variance += (v - mean) ** 2;
+  const std = Math.max(Math.sqrt(variance / values.length), 1e-6);
+  for (let i = 0; i < values.length; i++) values[i] = (values[i] - mean) / std;
+  return values;
+}

@@ -1,0 +1,173 @@
+import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { useStore } from '../../../app/store';
+import { filesFromDrop } from '../../../io/dropped';
+import { ErrorBanner } from '../../../ui/ErrorBanner';
+import { MRI_CLASSES } from '../core/postprocess';
+import { cancelMri, dismissMriError, exportLabelsNifti, exportViewPng, openMriFiles, prepareMri, segment, setEdEs, setImageSpacing, setMriView } from '../actions';
+import { Measures } from './Measures';
+import { Viewer } from './Viewer';
+
+export function MriView() {
+  const mri = useStore((s) => s.mri);
+  const [dragging, setDragging] = useState(false);
+  const canvas = useRef<HTMLCanvasElement | null>(null);
+  const { volume, segmentation, measures, view } = mri;
+
+  useEffect(() => {
+    void prepareMri();
+  }, []);
+
+  useEffect(() => {
+    if (!volume) return;
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.target as HTMLElement)?.tagName === 'INPUT') return;
+      const [, , nz, nt] = volume.dims;
+      const v = useStore.getState().mri.view;
+      if (e.key === 'ArrowUp') setMriView({ z: Math.min(nz - 1, v.z + 1) });
+      else if (e.key === 'ArrowDown') setMriView({ z: Math.max(0, v.z - 1) });
+      else if (e.key === 'ArrowRight') setMriView({ t: (v.t + 1) % nt });
+      else if (e.key === 'ArrowLeft') setMriView({ t: (v.t - 1 + nt) % nt });
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [volume]);
+
+  const onDrop = async (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    void openMriFiles(await filesFromDrop(e.dataTransfer));
+  };
+
+  return (
+    <section
+      className={`task-view${dragging ? ' dragging' : ''}`}
+      data-testid="mri-view"
+      onDragOver={(e) => {
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => void onDrop(e)}
+    >
+      <header className="task-header">
+        <h1>Cardiac MRI</h1>
+        <p className="muted">
+          Short-axis segmentation (RV, myocardium, LV) with DF-Net, a direction-field network trained by this project on synthetic phantoms.{' '}
+          <strong>Demo, not for clinical use.</strong>
+        </p>
+      </header>
+      <div className="toolbar">
+        <label className="button">
+          Open scan…
+          <input type="file" hidden multiple data-testid="mri-file" accept=".nii,.gz,.dcm,application/dicom,image/png,image/jpeg" onChange={(e) => {
+            const files = Array.from(e.target.files ?? []);
+            e.target.value = '';
+            void openMriFiles(files);
+          }} />
+        </label>
+        <label className="button">
+          Open DICOM folder…
+          <input type="file" hidden multiple data-testid="mri-folder" {...{ webkitdirectory: '' }} onChange={(e) => {
+            const files = Array.from(e.target.files ?? []);
+            e.target.value = '';
+            void openMriFiles(files);
+          }} />
+        </label>
+        {mri.status === 'running' ? (
+          <button type="button" data-testid="mri-cancel" onClick={() => cancelMri()}>
+            Cancel
+          </button>
+        ) : (
+          <button type="button" data-testid="mri-segment" disabled={!volume} onClick={() => void segment()}>
+            Segment
+          </button>
+        )}
+        {mri.progress && (
+          <span className="progress-inline" data-testid="mri-progress" data-done={mri.progress.done} data-total={mri.progress.total}>
+            <progress max={mri.progress.total} value={mri.progress.done} /> slice {mri.progress.done} / {mri.progress.total}
+          </span>
+        )}
+        <button type="button" data-testid="mri-export-nifti" disabled={!segmentation} onClick={exportLabelsNifti}>
+          Export labels (NIfTI)
+        </button>
+        <button type="button" data-testid="mri-export-png" disabled={!volume} onClick={() => exportViewPng(canvas.current)}>
+          Export view (PNG)
+        </button>
+      </div>
+      <ErrorBanner error={mri.error} onDismiss={dismissMriError} />
+      {!volume ? (
+        <div className="stage empty">
+          <p>Drop a short-axis cine here: a NIfTI file (.nii, .nii.gz; 3D or 4D), a DICOM series (files or a folder), or PNG/JPEG slices.</p>
+          <p className="muted">Everything runs in this browser tab: nothing is uploaded.</p>
+        </div>
+      ) : (
+        <div className="workspace" data-testid="mri-results" data-status={mri.status}>
+          <div>
+            <Viewer ref={canvas} volume={volume} segmentation={segmentation} view={view} onView={setMriView} />
+            <div className="viewer-controls">
+              <label>
+                Slice {view.z + 1}/{volume.dims[2]}
+                <input type="range" data-testid="mri-slice" min={0} max={volume.dims[2] - 1} value={view.z} onChange={(e) => setMriView({ z: Number(e.target.value) })} />
+              </label>
+              <label>
+                Frame {view.t + 1}/{volume.dims[3]}
+                <input type="range" data-testid="mri-frame" min={0} max={volume.dims[3] - 1} value={view.t} onChange={(e) => setMriView({ t: Number(e.target.value) })} />
+              </label>
+              <label>
+                Level
+                <input type="number" step="any" value={Math.round(view.level)} onChange={(e) => setMriView({ level: Number(e.target.value) })} />
+              </label>
+              <label>
+                Window
+                <input type="number" step="any" min={1} value={Math.round(view.window)} onChange={(e) => setMriView({ window: Math.max(1, Number(e.target.value)) })} />
+              </label>
+              <label>
+                <input type="checkbox" data-testid="mri-overlay" checked={view.overlay} onChange={(e) => setMriView({ overlay: e.target.checked })} /> Overlay
+              </label>
+              {MRI_CLASSES.slice(1).map((name, i) => (
+                <label key={name} className={`class-${name}`}>
+                  <input type="checkbox" checked={view.classes[i]} onChange={(e) => setMriView({ classes: view.classes.map((c, j) => (j === i ? e.target.checked : c)) as [boolean, boolean, boolean] })} /> {name}
+                </label>
+              ))}
+              <label>
+                Opacity
+                <input type="range" min={0.1} max={1} step={0.05} value={view.opacity} onChange={(e) => setMriView({ opacity: Number(e.target.value) })} />
+              </label>
+              <select value={view.mode} aria-label="Overlay style" onChange={(e) => setMriView({ mode: e.target.value as 'filled' | 'contour' })}>
+                <option value="filled">Filled</option>
+                <option value="contour">Contour</option>
+              </select>
+              <label>
+                <input type="checkbox" data-testid="mri-field" checked={view.field} onChange={(e) => setMriView({ field: e.target.checked })} /> Direction field
+              </label>
+            </div>
+          </div>
+          <aside className="results">
+            <div data-testid="mri-source" data-name={volume.source.name}>
+              <strong>{volume.source.name}</strong>
+              <div className="muted">
+                {volume.dims.slice(0, 2).join('×')} px · {volume.dims[2]} slice{volume.dims[2] === 1 ? '' : 's'} · {volume.dims[3]} frame{volume.dims[3] === 1 ? '' : 's'} ·{' '}
+                {volume.spacingMm.map((s) => s.toFixed(2)).join(' × ')} mm
+              </div>
+              {volume.source.note && <div className="muted">{volume.source.note}</div>}
+              {volume.source.format === 'image' && (
+                <label>
+                  Pixel size (mm){' '}
+                  <input type="number" step="0.01" min={0.1} defaultValue={volume.spacingMm[0]} data-testid="mri-pixel-size" onBlur={(e) => void setImageSpacing(Number(e.target.value))} />
+                </label>
+              )}
+            </div>
+            {mri.inferMs !== undefined && segmentation && (
+              <p className="muted">
+                {volume.dims[2] * volume.dims[3]} slices in {(mri.inferMs / 1000).toFixed(1)} s
+              </p>
+            )}
+            {measures && <Measures measures={measures} ed={mri.ed} es={mri.es} t={view.t} hasThickness={volume.source.format !== 'image' || volume.dims[2] > 1} onEdEs={setEdEs} />}
+          </aside>
+        </div>
+      )}
+    </section>
+  );
+}
