@@ -81,10 +81,14 @@ export class Model {
     return result;
   }
 
-  /** One run on zeros of the manifest's first input shape: compiles kernels (shaders on WebGPU) up front. */
+  /**
+   * One run on zeros of the manifest's first input shape: compiles kernels (shaders on WebGPU) up front.
+   * Symbolic axes become 1 for the batch and the model's crop size (else 128) for spatial ones.
+   */
   async warmUp(): Promise<void> {
     const input = this.manifest.inputs[0];
-    const dims = input.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+    const side = this.manifest.preprocess?.cropSize ?? 128;
+    const dims = input.shape.map((d, i) => (typeof d === 'number' && d > 0 ? d : i === 0 ? 1 : side));
     await this.run({ [input.name]: { data: new Float32Array(dims.reduce((a, b) => a * b, 1)), dims } });
   }
 
