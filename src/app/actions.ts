@@ -1,6 +1,7 @@
 import type { ProviderPreference } from '../runtime/backend';
 import { resumeFaces, stopCamera } from '../tasks/face/actions';
 import { cancelMri } from '../tasks/mri/actions';
+import { cancelCt } from '../tasks/ct/actions';
 import { useStore } from './store';
 import { resetWorkers } from './workers';
 
@@ -9,6 +10,7 @@ export async function setPreference(preference: ProviderPreference): Promise<voi
   const wasLive = useStore.getState().face.camera.active;
   if (wasLive) stopCamera();
   cancelMri({ abandon: true });
+  cancelCt({ abandon: true });
   resetWorkers();
   useStore.setState({ preference, backend: undefined });
   await resumeFaces(wasLive);

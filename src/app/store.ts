@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import { createFaceSlice, type FaceSlice } from '../tasks/face/store';
 import { createMriSlice, type MriSlice } from '../tasks/mri/store';
+import { createCtSlice, type CtSlice } from '../tasks/ct/store';
 import { createRuntimeSlice, type RuntimeSlice } from './runtimeSlice';
 
 export type TaskId = 'faces' | 'mri' | 'ct' | 'chat';
@@ -9,7 +10,7 @@ export interface AppSlice {
   task: TaskId;
 }
 
-export type AppState = AppSlice & RuntimeSlice & FaceSlice & MriSlice;
+export type AppState = AppSlice & RuntimeSlice & FaceSlice & MriSlice & CtSlice;
 
 /** The one store, built from slices; actions are module-level functions that call `useStore.setState`. */
 export const useStore = create<AppState>()((...a) => ({
@@ -17,6 +18,7 @@ export const useStore = create<AppState>()((...a) => ({
   ...createRuntimeSlice(...a),
   ...createFaceSlice(...a),
   ...createMriSlice(...a),
+  ...createCtSlice(...a),
 }));
 
 export function patchFace(patch: Partial<FaceSlice['face']>): void {
@@ -29,4 +31,12 @@ export function patchMri(patch: Partial<MriSlice['mri']>): void {
 
 export function patchMriView(patch: Partial<MriSlice['mri']['view']>): void {
   useStore.setState((s) => ({ mri: { ...s.mri, view: { ...s.mri.view, ...patch } } }));
+}
+
+export function patchCt(patch: Partial<CtSlice['ct']>): void {
+  useStore.setState((s) => ({ ct: { ...s.ct, ...patch } }));
+}
+
+export function patchCtView(patch: Partial<CtSlice['ct']['view']>): void {
+  useStore.setState((s) => ({ ct: { ...s.ct, view: { ...s.ct.view, ...patch } } }));
 }

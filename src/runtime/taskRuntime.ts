@@ -2,7 +2,8 @@ import type { BackendInfo } from './backend';
 import { initRuntime, loadModel, type RuntimeOptions } from './browser';
 import { LoupeError } from './errors';
 import type { OnProgress } from './fetchModel';
-import { ModelCache, type Model } from './session';
+import type { Manifest } from './manifest';
+import { Model, ModelCache } from './session';
 
 /**
  * What every task worker needs from the runtime: one init (provider, threads, WASM), models cached per
@@ -35,6 +36,23 @@ export class TaskRuntime {
       if ((error as Error).name !== 'WEBGPU_UNAVAILABLE') throw error;
       this.backend = Promise.resolve({ ...info, ep: 'wasm', adapter: undefined, fallbackReason: `WebGPU failed (${(error as Error).message}); using WASM.` });
       return this.models.get(id, 'wasm', () => loadModel(this.task, id, 'wasm', this.progress));
+    }
+  }
+
+  /** A model the user supplied (bytes + manifest), created and warmed like a shipped one and cached by its id. */
+  async custom(manifest: Manifest, bytes: Uint8Array): Promise<Model> {
+    const info = await this.info();
+    const create = async (ep: typeof info.ep) => {
+      const model = await Model.create(manifest, bytes, ep);
+      await model.warmUp();
+      return model;
+    };
+    const key = `custom:${manifest.id}`;
+    try {
+      return await this.models.get(key, info.ep, () => create(info.ep));
+    } catch (error) {
+      if ((error as Error).name !== 'WEBGPU_UNAVAILABLE') throw error;
+      return this.models.get(key, 'wasm', () => create('wasm'));
     }
   }
 

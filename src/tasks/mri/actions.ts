@@ -4,12 +4,12 @@ import { taskWorker } from '../../app/workers';
 import { download } from '../../io/download';
 import { namedFiles } from '../../io/dropped';
 import { writeNiftiLabels } from '../../io/nifti';
-import { readVolume, type NamedBytes } from '../../io/readVolume';
+import { readVolume } from '../../io/readVolume';
+import { decodeImageBytes, readFiles } from '../../io/decodeImage';
 import type { Volume } from '../../io/volume';
 import { LoupeError, toUserError, type ErrorCode } from '../../runtime/errors';
 import { Comlink } from '../../runtime/worker';
 import type { MriWorkerApi } from '../../../workers/mri.worker';
-import type { RgbaImage } from '../face/core/types';
 import { autoWindow } from './core/display';
 import { measure } from './core/pipeline';
 import { INITIAL_VIEW } from './store';
@@ -45,21 +45,6 @@ export async function prepareMri(): Promise<void> {
   }
 }
 
-async function decodeImage({ name, bytes }: NamedBytes): Promise<RgbaImage> {
-  let bitmap: ImageBitmap;
-  try {
-    bitmap = await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>]));
-  } catch (error) {
-    throw new LoupeError('CORRUPT_IMAGE', `“${name}”: ${(error as Error).message}`);
-  }
-  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-  const ctx = canvas.getContext('2d')!;
-  ctx.drawImage(bitmap, 0, 0);
-  bitmap.close();
-  const { data, width, height } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-  return { data, width, height };
-}
-
 let request = 0;
 
 /** Dropped or picked files: one NIfTI, a DICOM series (files or a folder), or slice images. A failure keeps what is on screen. */
@@ -70,8 +55,7 @@ export async function openMriFiles(files: File[]): Promise<void> {
   patchMri({ status: 'reading', error: undefined });
   let volume: Volume;
   try {
-    const named = await Promise.all(namedFiles(files).map(async ({ name, file }) => ({ name, bytes: new Uint8Array(await file.arrayBuffer()) })));
-    volume = await readVolume(named, decodeImage);
+    volume = await readVolume(await readFiles(namedFiles(files)), decodeImageBytes);
   } catch (error) {
     if (mine !== request) return;
     patchMri({ status: previous === 'reading' || previous === 'running' ? 'done' : previous });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as imported from './preprocess';
 import { normaliseHu, resizeTrilinear, sampleSliceIndices, sliceStride, toModelInput } from './preprocess';
 
 describe('normaliseHu', () => {
@@ -51,5 +52,14 @@ describe('toModelInput', () => {
     expect(input[0]).toBeCloseTo(0, 6);
     // The middle of 16 output slices comes from the middle input slice (the bright one).
     expect(input[8 * 128 * 128 + 64 * 128 + 64]).toBeGreaterThan(1);
+  });
+});
+
+describe('huFromWindowed', () => {
+  it('reads 8-bit images as lung-windowed', () => {
+    const { huFromWindowed } = imported;
+    expect(huFromWindowed(0)).toBe(-1350);
+    expect(huFromWindowed(255)).toBe(150);
+    expect(huFromWindowed(127.5)).toBe(-600);
   });
 });

@@ -75,3 +75,18 @@ export function toModelInput(hu: ArrayLike<number>, [nx, ny]: [number, number, n
   });
   return resizeTrilinear(picked, [indices.length, ny, nx], CT_INPUT);
 }
+
+/** Display windows for chest CT, in HU. */
+export const CT_WINDOWS = {
+  lung: { level: -600, window: 1500 },
+  mediastinal: { level: 40, window: 400 },
+} as const;
+export type CtWindow = keyof typeof CT_WINDOWS;
+
+/**
+ * 8-bit slice images carry no HU: they are taken as already windowed with the lung window, so 0 → −1350 HU and
+ * 255 → +150 HU (approximate; said so in the UI).
+ */
+export function huFromWindowed(grey: number, { level, window } = CT_WINDOWS.lung): number {
+  return level - window / 2 + (grey / 255) * window;
+}

@@ -1,0 +1,24 @@
+import { LoupeError } from '../runtime/errors';
+import type { RgbaImage } from '../tasks/face/core/types';
+import type { NamedBytes } from './readVolume';
+
+/** Image bytes → RGBA in the browser (main thread or worker): createImageBitmap + OffscreenCanvas. */
+export async function decodeImageBytes({ name, bytes }: NamedBytes): Promise<RgbaImage> {
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+  } catch (error) {
+    throw new LoupeError('CORRUPT_IMAGE', `“${name}”: ${(error as Error).message}`);
+  }
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const ctx = canvas.getContext('2d')!;
+  ctx.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  const { data, width, height } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  return { data, width, height };
+}
+
+/** The files of a drop or picker as named bytes, folder-relative names, in natural order. */
+export async function readFiles(files: { name: string; file: File }[]): Promise<NamedBytes[]> {
+  return Promise.all(files.map(async ({ name, file }) => ({ name, bytes: new Uint8Array(await file.arrayBuffer()) })));
+}

@@ -1,0 +1,25 @@
+import type { StateCreator } from 'zustand';
+import type { Volume } from '../../io/volume';
+import type { UserError } from '../../runtime/errors';
+import type { CtClass, CtResult } from './core/classify';
+import type { CtWindow } from './core/preprocess';
+
+export type CtStatus = 'idle' | 'loading' | 'reading' | 'running' | 'done' | 'error';
+
+export interface CtSlice {
+  ct: {
+    status: CtStatus;
+    /** The scan in HU (8-bit slice images converted as lung-windowed). */
+    volume?: Volume;
+    result?: CtResult;
+    inferMs?: number;
+    progress?: { done: number; total: number };
+    error?: UserError;
+    model?: { name: string; custom: boolean; hasCam: boolean };
+    view: { z: number; preset: CtWindow; showCam: boolean; camClass: CtClass; opacity: number };
+  };
+}
+
+export const createCtSlice: StateCreator<CtSlice> = () => ({
+  ct: { status: 'idle', view: { z: 0, preset: 'lung', showCam: true, camClass: 'covid19', opacity: 0.5 } },
+});
