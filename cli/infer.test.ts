@@ -82,6 +82,6 @@ describe('npm run infer -- face', () => {
     const bad = await infer('face', ASTRONAUT, '--model', 'huge');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--model must be "short" or "full"');
-    expect((await infer('ct', 'scan.nii')).stderr).toContain('not built yet');
+    expect((await infer('chat', 'hello')).stderr).toContain('not built yet');
   });
 });

@@ -3,14 +3,16 @@ import { ERROR_ADVICE, toUserError } from '../src/runtime/errors';
 import { UsageError } from './args';
 import { faceMain } from './face';
 import { mriMain } from './mri';
+import { ctMain } from './ct';
 
 const USAGE = `Usage:
   npm run -s infer -- face <image files…> [--accurate] [--model short|full] [--threshold 0.5] [--json]
   npm run -s infer -- mri <file.nii|file.nii.gz|DICOM folder|image.png> [--json] [--out <path>]
+  npm run -s infer -- ct <NIfTI file|DICOM folder|folder of slice images> [--json] [--model <manifest.json|folder>]
 
-Tasks: face, mri. (ct and chat are not built yet.)`;
+Tasks: face, mri, ct. (chat is not built yet.)`;
 
-const TASKS: Record<string, (args: string[]) => Promise<number>> = { face: faceMain, mri: mriMain };
+const TASKS: Record<string, (args: string[]) => Promise<number>> = { face: faceMain, mri: mriMain, ct: ctMain };
 
 /** Prints a failure the way a user reads it in the studio: what happened, then the detail. */
 export function reportError(prefix: string, error: unknown): void {
@@ -24,7 +26,7 @@ async function main([task, ...args]: string[]): Promise<number> {
     return task ? 0 : 2;
   }
   const run = TASKS[task];
-  if (!run) throw new UsageError(task === 'ct' || task === 'chat' ? `the ${task} task is not built yet.` : `unknown task "${task}".`);
+  if (!run) throw new UsageError(task === 'chat' ? 'the chat task is not built yet.' : `unknown task "${task}".`);
   return run(args);
 }
 

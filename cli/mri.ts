@@ -10,7 +10,7 @@ import { MRI_MODEL_ID, mriRunner, preprocessOf } from '../src/tasks/mri/runner';
 import { UsageError, parse } from './args';
 import { readRgba } from './face';
 
-async function filesUnder(dir: string, root = dir): Promise<NamedBytes[]> {
+export async function filesUnder(dir: string, root = dir): Promise<NamedBytes[]> {
   const out: NamedBytes[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);

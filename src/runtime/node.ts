@@ -1,7 +1,7 @@
 // Runtime for Node (the `npm run infer` CLI): the same sessions, reading models from public/models on disk.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { LoupeError } from './errors';
 import { modelFile, parseManifest } from './manifest';
 import { Model, configureWasm } from './session';
@@ -10,12 +10,13 @@ export const MODELS_DIR = join(import.meta.dirname, '..', '..', 'public', 'model
 
 let configured = false;
 
-export async function loadModelFromDisk(task: string, id: string, dir = join(MODELS_DIR, task, id)): Promise<Model> {
+/** Loads public/models/<task>/<id>, or the model whose manifest is at `manifestPath`, checking size and SHA-256. */
+export async function loadModelFromDisk(task: string, id: string, manifestPath = join(MODELS_DIR, task, id, 'manifest.json')): Promise<Model> {
+  const dir = dirname(manifestPath);
   if (!configured) {
     configureWasm({ threads: 1 });
     configured = true;
   }
-  const manifestPath = join(dir, 'manifest.json');
   let json: unknown;
   try {
     json = JSON.parse(await readFile(manifestPath, 'utf8'));

@@ -8,7 +8,7 @@ import type { Volume } from '../../io/volume';
 import { LoupeError, toUserError, type ErrorCode } from '../../runtime/errors';
 import { Comlink } from '../../runtime/worker';
 import type { CtWorkerApi } from '../../../workers/ct.worker';
-import { huFromWindowed } from './core/preprocess';
+import { asHuFromImages } from './core/hu';
 
 /** Samplings averaged per patient (UCADI averages several). */
 export const CT_SAMPLINGS = 3;
@@ -46,16 +46,6 @@ export async function prepareCt(): Promise<void> {
   }
 }
 
-/** Slice images hold windowed grey levels, not HU: convert them as lung-windowed and say so. */
-export function asHu(volume: Volume): Volume {
-  if (volume.source.format !== 'image') return volume;
-  return {
-    ...volume,
-    data: volume.data.map((g) => huFromWindowed(g)),
-    source: { ...volume.source, note: 'Slice images: read as already windowed with a lung window (L −600, W 1500), so HU are approximate.' },
-  };
-}
-
 let request = 0;
 
 export async function openCtFiles(files: File[]): Promise<void> {
@@ -65,8 +55,7 @@ export async function openCtFiles(files: File[]): Promise<void> {
   patchCt({ status: 'reading', error: undefined });
   let volume: Volume;
   try {
-    volume = asHu(await readVolume(await readFiles(namedFiles(files)), decodeImageBytes));
-    if (volume.dims[3] > 1) volume = { ...volume, dims: [volume.dims[0], volume.dims[1], volume.dims[2], 1], data: volume.data.subarray(0, volume.dims[0] * volume.dims[1] * volume.dims[2]), source: { ...volume.source, note: `${volume.source.note ?? ''} Only the first of ${volume.dims[3]} frames is used.`.trim() } };
+    volume = asHuFromImages(await readVolume(await readFiles(namedFiles(files)), decodeImageBytes));
   } catch (error) {
     if (mine !== request) return;
     patchCt({ status: previous === 'reading' || previous === 'running' ? 'done' : previous });
