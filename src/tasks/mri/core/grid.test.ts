@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { modelToSource, sampleBilinear, sourceToModel, type SliceGrid } from './grid';
 
-const g: SliceGrid = { nx: 256, ny: 200, dxMm: 1.25, dyMm: 1.5, spacingMm: 1.5, size: 128 };
+const g: SliceGrid = { nx: 256, ny: 200, dxMm: 1.25, dyMm: 1.5, spacingMm: 1.5, size: 128, cx: 128, cy: 100 };
 
 describe('slice grid', () => {
   it('puts the model centre on the source centre', () => {
@@ -13,6 +13,9 @@ describe('slice grid', () => {
     const [x1, y1] = modelToSource(g, 11, 11);
     expect(x1 - x0).toBeCloseTo(1.2, 12);
     expect(y1 - y0).toBeCloseTo(1, 12);
+  });
+  it('moves with the crop centre', () => {
+    expect(modelToSource({ ...g, cx: 100, cy: 60 }, 63.5, 63.5)).toEqual([99.5, 59.5]);
   });
   it('round-trips', () => {
     for (const [u, v] of [[0, 0], [17.25, 99.5], [127, 127]]) {

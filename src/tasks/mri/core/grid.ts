@@ -12,16 +12,19 @@ export interface SliceGrid {
   /** Model pixel size in mm, and model input side in pixels. */
   spacingMm: number;
   size: number;
+  /** Centre of the crop in source pixel coordinates (continuous: pixel i spans [i, i + 1)); the image centre by default. */
+  cx: number;
+  cy: number;
 }
 
 /** Source pixel coordinates (continuous, index space: pixel i's centre is i) of model pixel (u, v). */
 export function modelToSource(g: SliceGrid, u: number, v: number): [number, number] {
-  return [g.nx / 2 + ((u + 0.5 - g.size / 2) * g.spacingMm) / g.dxMm - 0.5, g.ny / 2 + ((v + 0.5 - g.size / 2) * g.spacingMm) / g.dyMm - 0.5];
+  return [g.cx + ((u + 0.5 - g.size / 2) * g.spacingMm) / g.dxMm - 0.5, g.cy + ((v + 0.5 - g.size / 2) * g.spacingMm) / g.dyMm - 0.5];
 }
 
 /** Model pixel coordinates (continuous, index space) of source pixel (x, y): the inverse of `modelToSource`. */
 export function sourceToModel(g: SliceGrid, x: number, y: number): [number, number] {
-  return [((x + 0.5 - g.nx / 2) * g.dxMm) / g.spacingMm + g.size / 2 - 0.5, ((y + 0.5 - g.ny / 2) * g.dyMm) / g.spacingMm + g.size / 2 - 0.5];
+  return [((x + 0.5 - g.cx) * g.dxMm) / g.spacingMm + g.size / 2 - 0.5, ((y + 0.5 - g.cy) * g.dyMm) / g.spacingMm + g.size / 2 - 0.5];
 }
 
 /** Bilinear sample of a w×h plane at continuous index coordinates; `outside` beyond the edge pixels' centres. */

@@ -23,10 +23,41 @@ export interface SegmentOptions {
   cancelled?: () => boolean;
 }
 
-/** Segments every slice of every frame, slice by slice, mapping each result back to the source grid. */
+/** Middle slices of the first frame used to find the heart before cropping around it. */
+export const LOCATOR_SLICES = 3;
+
+/**
+ * Where the heart is: the centroid (source pixels) of everything the model labels as heart on a few middle
+ * slices of the first frame, cropped around the image centre. Undefined when it finds no heart there.
+ */
+export async function locateHeart(volume: Volume, run: RunMriModel, preprocess: MriPreprocess = DFNET_PREPROCESS): Promise<[number, number] | undefined> {
+  const [nx, ny, nz] = volume.dims;
+  const grid = sliceGrid(nx, ny, volume.spacingMm[0], volume.spacingMm[1], preprocess);
+  const first = Math.max(0, Math.floor(nz / 2) - Math.floor(LOCATOR_SLICES / 2));
+  let sx = 0;
+  let sy = 0;
+  let n = 0;
+  for (let z = first; z < Math.min(nz, first + LOCATOR_SLICES); z++) {
+    const { logits } = await run(toModelInput(sliceOf(volume, z, 0), grid), grid.size);
+    const labels = labelsOnSource(logits, grid);
+    for (let i = 0; i < labels.length; i++) {
+      if (labels[i] === 0) continue;
+      sx += (i % nx) + 0.5;
+      sy += Math.floor(i / nx) + 0.5;
+      n++;
+    }
+  }
+  return n > 0 ? [sx / n, sy / n] : undefined;
+}
+
+/**
+ * Segments every slice of every frame, slice by slice, mapping each result back to the source grid. The crop
+ * is centred on the heart (found by `locateHeart`), so a heart away from the image centre is not cut off.
+ */
 export async function segmentVolume(volume: Volume, run: RunMriModel, { preprocess = DFNET_PREPROCESS, onProgress, cancelled }: SegmentOptions = {}): Promise<Segmentation> {
   const [nx, ny, nz, nt] = volume.dims;
-  const grid = sliceGrid(nx, ny, volume.spacingMm[0], volume.spacingMm[1], preprocess);
+  const centre = await locateHeart(volume, run, preprocess);
+  const grid = sliceGrid(nx, ny, volume.spacingMm[0], volume.spacingMm[1], preprocess, ...(centre ?? [nx / 2, ny / 2]));
   const labels = new Uint8Array(nx * ny * nz * nt);
   const fields: Float32Array[] = [];
   const total = nz * nt;

@@ -8,8 +8,9 @@ export interface MriPreprocess {
 
 export const DFNET_PREPROCESS: MriPreprocess = { spacingMm: 1.5, cropSize: 128 };
 
-export function sliceGrid(nx: number, ny: number, dxMm: number, dyMm: number, p: MriPreprocess = DFNET_PREPROCESS): SliceGrid {
-  return { nx, ny, dxMm, dyMm, spacingMm: p.spacingMm, size: p.cropSize };
+/** The model grid for a slice, centred on (cx, cy) in source pixels (default: the image centre). */
+export function sliceGrid(nx: number, ny: number, dxMm: number, dyMm: number, p: MriPreprocess = DFNET_PREPROCESS, cx = nx / 2, cy = ny / 2): SliceGrid {
+  return { nx, ny, dxMm, dyMm, spacingMm: p.spacingMm, size: p.cropSize, cx, cy };
 }
 
 /**

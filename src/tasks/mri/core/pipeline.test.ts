@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import type { Volume } from '../../../io/volume';
+import { locateHeart, measure, segmentVolume, type RunMriModel } from './pipeline';
+
+/** A fake model: labels LV wherever the (z-scored) input is bright, so it "sees" the disc we draw. */
+const brightIsLv: RunMriModel = async (input, size) => {
+  const plane = size * size;
+  const logits = new Float32Array(4 * plane);
+  for (let i = 0; i < plane; i++) logits[(input[i] > 1 ? 3 : 0) * plane + i] = 1;
+  return { logits, df: new Float32Array(2 * plane) };
+};
+
+/** 300×200 px at 1 mm, 4 slices, 2 frames; a bright disc of radius r (frame-dependent) at (cx, cy). */
+function discVolume(cx: number, cy: number, radius: number[]): Volume {
+  const [nx, ny, nz, nt] = [300, 200, 4, radius.length];
+  const data = new Float32Array(nx * ny * nz * nt);
+  for (let t = 0; t < nt; t++)
+    for (let z = 0; z < nz; z++)
+      for (let y = 0; y < ny; y++)
+        for (let x = 0; x < nx; x++) if ((x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2 < radius[t] ** 2) data[((t * nz + z) * ny + y) * nx + x] = 100;
+  return { data, dims: [nx, ny, nz, nt], spacingMm: [1, 1, 10], affine: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 10, 0, 0, 0, 0, 1], source: { format: 'nifti', name: 'discs' } };
+}
+
+describe('MRI pipeline', () => {
+  it('finds an off-centre heart and crops around it', async () => {
+    // Disc at (200, 80): inside the first 192 mm centre crop ([54, 246] × [4, 196]), so the locator sees it.
+    const centre = await locateHeart(discVolume(200, 80, [20]), brightIsLv, { spacingMm: 1.5, cropSize: 128 });
+    expect(centre![0]).toBeCloseTo(200, 0);
+    expect(centre![1]).toBeCloseTo(80, 0);
+  });
+
+  it('segments every slice and frame, reports progress, and measures volumes and EF', async () => {
+    const volume = discVolume(150, 100, [30, 20]);
+    const progress: number[] = [];
+    const seg = await segmentVolume(volume, brightIsLv, { preprocess: { spacingMm: 1.5, cropSize: 128 }, onProgress: (d) => progress.push(d) });
+    expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(seg.fields).toHaveLength(8);
+    expect(seg.grid.cx).toBeCloseTo(150, 0);
+    const m = measure(seg.labels, volume);
+    // π r² mm² × 4 slices × 10 mm: ED (r = 30) ≈ 113.1 mL, ES (r = 20) ≈ 50.3 mL.
+    expect(m.volumesMl[0].LV).toBeGreaterThan(113.1 * 0.95);
+    expect(m.volumesMl[0].LV).toBeLessThan(113.1 * 1.05);
+    expect(m.volumesMl[1].LV).toBeGreaterThan(50.3 * 0.93);
+    expect(m.volumesMl[1].LV).toBeLessThan(50.3 * 1.07);
+    expect(m.suggested).toEqual({ ed: 0, es: 1 });
+  });
+
+  it('stops between slices when cancelled', async () => {
+    let calls = 0;
+    const run: RunMriModel = async (input, size) => (calls++, brightIsLv(input, size));
+    await expect(segmentVolume(discVolume(150, 100, [30]), run, { cancelled: () => calls >= 5 })).rejects.toMatchObject({ name: 'ABORTED' });
+    expect(calls).toBe(5); // 3 to locate the heart, then 2 slices
+  });
+});
