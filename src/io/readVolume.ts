@@ -13,6 +13,9 @@ export interface NamedBytes {
 
 const NIFTI = /\.nii(\.gz)?$/i;
 
+/** What the scan pickers offer: NIfTI, DICOM, slice images (DICOM files often have no extension: a folder picker takes them). */
+export const SCAN_ACCEPT = '.nii,.gz,.dcm,application/dicom,image/png,image/jpeg';
+
 export type VolumeKind = 'nifti' | 'images' | 'dicom';
 
 /** Which reader a set of dropped or given files needs: one NIfTI, a stack of images, or DICOM. */

@@ -1,6 +1,7 @@
-import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { useStore } from '../../../app/store';
-import { filesFromDrop } from '../../../io/dropped';
+import { DropSection, FileButton } from '../../../ui/files';
+import { SCAN_ACCEPT } from '../../../io/readVolume';
 import { ErrorBanner } from '../../../ui/ErrorBanner';
 import { CT_CLASSES, type CtClass } from '../core/classify';
 import { renderCtSliceRgba } from '../core/heat';
@@ -11,7 +12,6 @@ const CLASS_LABEL: Record<CtClass, string> = { healthy: 'Healthy', covid19: 'COV
 
 export function CtView() {
   const ct = useStore((s) => s.ct);
-  const [dragging, setDragging] = useState(false);
   const canvas = useRef<HTMLCanvasElement>(null);
   const { volume, result, view } = ct;
   const camIndex = CT_CLASSES.indexOf(view.camClass);
@@ -34,23 +34,8 @@ export function CtView() {
     target.getContext('2d')!.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, nx, ny), 0, 0);
   }, [volume, cam, camMax, view]);
 
-  const onDrop = async (e: DragEvent) => {
-    e.preventDefault();
-    setDragging(false);
-    void openCtFiles(await filesFromDrop(e.dataTransfer));
-  };
-
   return (
-    <section
-      className={`task-view${dragging ? ' dragging' : ''}`}
-      data-testid="ct-view"
-      onDragOver={(e) => {
-        e.preventDefault();
-        setDragging(true);
-      }}
-      onDragLeave={() => setDragging(false)}
-      onDrop={(e) => void onDrop(e)}
-    >
+    <DropSection testid="ct-view" onFiles={(files) => void openCtFiles(files)}>
       <header className="task-header">
         <h1>Chest CT</h1>
         <p className="muted">COVID-19 / other viral / bacterial pneumonia / healthy, with the UCADI 3D DenseNet and a class activation map.</p>
@@ -59,30 +44,16 @@ export function CtView() {
         <strong>Demo, not for clinical use.</strong> The default model was trained by this project on synthetic CT phantoms; it has never seen a real patient.
       </p>
       <div className="toolbar">
-        <label className="button">
-          Open scan…
-          <input type="file" hidden multiple data-testid="ct-file" accept=".nii,.gz,.dcm,application/dicom,image/png,image/jpeg" onChange={(e) => {
-            const files = Array.from(e.target.files ?? []);
-            e.target.value = '';
-            void openCtFiles(files);
-          }} />
-        </label>
-        <label className="button">
-          Open DICOM folder…
-          <input type="file" hidden multiple data-testid="ct-folder" {...{ webkitdirectory: '' }} onChange={(e) => {
-            const files = Array.from(e.target.files ?? []);
-            e.target.value = '';
-            void openCtFiles(files);
-          }} />
-        </label>
-        <label className="button" title="An ONNX classifier with the same contract: input [batch,1,16,128,128], 4 class logits, optional CAM. Choose model.onnx and manifest.json together.">
-          Load custom model…
-          <input type="file" hidden multiple data-testid="ct-model-file" accept=".onnx,.json" onChange={(e) => {
-            const files = Array.from(e.target.files ?? []);
-            e.target.value = '';
-            void loadCustomModel(files);
-          }} />
-        </label>
+        <FileButton label="Open scan…" testid="ct-file" multiple accept={SCAN_ACCEPT} onFiles={(f) => void openCtFiles(f)} />
+        <FileButton label="Open DICOM folder…" testid="ct-folder" directory onFiles={(f) => void openCtFiles(f)} />
+        <FileButton
+          label="Load custom model…"
+          testid="ct-model-file"
+          multiple
+          accept=".onnx,.json"
+          title="An ONNX classifier with the same contract: input [batch,1,16,128,128], 4 class logits, optional CAM. Choose model.onnx and manifest.json together."
+          onFiles={(f) => void loadCustomModel(f)}
+        />
         {ct.model?.custom && (
           <button type="button" onClick={() => void useDefaultModel()}>
             Use the default model
@@ -177,6 +148,6 @@ export function CtView() {
           </aside>
         </div>
       )}
-    </section>
+    </DropSection>
   );
 }

@@ -1,7 +1,8 @@
-import { useEffect, useState, type DragEvent } from 'react';
+import { useEffect } from 'react';
 import { useStore } from '../../../app/store';
 import { firstFile } from '../../../io/image';
 import { ErrorBanner } from '../../../ui/ErrorBanner';
+import { DropSection, FileButton } from '../../../ui/files';
 import { FACE_MODELS, FACE_MODEL_IDS, type FaceModelId } from '../core/models';
 import { KEYPOINT_NAMES } from '../core/types';
 import {
@@ -24,7 +25,6 @@ const fmt = (n: number) => n.toFixed(1);
 
 export function FaceView() {
   const face = useStore((s) => s.face);
-  const [dragging, setDragging] = useState(false);
   const faces = visibleFaces(face.faces, face.scoreThreshold);
   const live = face.camera.active;
   const busy = face.status === 'running' || face.status === 'loading';
@@ -43,44 +43,20 @@ export function FaceView() {
     return () => window.removeEventListener('paste', onPaste);
   }, []);
 
-  const onDrop = (e: DragEvent) => {
-    e.preventDefault();
-    setDragging(false);
-    const file = firstFile(e.dataTransfer.files);
+  const openFirst = (files: File[]) => {
+    const file = firstFile(files);
     if (file) void openFile(file);
   };
 
   return (
-    <section
-      className={`task-view${dragging ? ' dragging' : ''}`}
-      data-testid="face-view"
-      onDragOver={(e) => {
-        e.preventDefault();
-        setDragging(true);
-      }}
-      onDragLeave={() => setDragging(false)}
-      onDrop={onDrop}
-    >
+    <DropSection testid="face-view" onFiles={openFirst}>
       <header className="task-header">
         <h1>Faces</h1>
         <p className="muted">BlazeFace (MediaPipe) live; FDNet1.0-style multi-scale voting for photos.</p>
       </header>
 
       <div className="toolbar">
-        <label className="button">
-          Open image…
-          <input
-            type="file"
-            hidden
-            data-testid="face-file"
-            accept="image/jpeg,image/png,image/webp,image/gif,image/bmp"
-            onChange={(e) => {
-              const file = e.target.files?.[0];
-              e.target.value = '';
-              if (file) void openFile(file);
-            }}
-          />
-        </label>
+        <FileButton label="Open image…" testid="face-file" accept="image/jpeg,image/png,image/webp,image/gif,image/bmp" onFiles={openFirst} />
         {live ? (
           <button type="button" data-testid="camera-stop" onClick={stopCamera}>
             Stop camera
@@ -170,6 +146,6 @@ export function FaceView() {
           </ol>
         </aside>
       </div>
-    </section>
+    </DropSection>
   );
 }

@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useRef } from 'react';
 import { useStore } from '../../../app/store';
-import { filesFromDrop } from '../../../io/dropped';
+import { DropSection, FileButton } from '../../../ui/files';
+import { SCAN_ACCEPT } from '../../../io/readVolume';
 import { ErrorBanner } from '../../../ui/ErrorBanner';
 import { MRI_CLASSES } from '../core/postprocess';
 import { cancelMri, dismissMriError, exportLabelsNifti, exportViewPng, openMriFiles, prepareMri, segment, setEdEs, setImageSpacing, setMriView } from '../actions';
@@ -9,7 +10,6 @@ import { Viewer } from './Viewer';
 
 export function MriView() {
   const mri = useStore((s) => s.mri);
-  const [dragging, setDragging] = useState(false);
   const canvas = useRef<HTMLCanvasElement | null>(null);
   const { volume, segmentation, measures, view } = mri;
 
@@ -34,23 +34,8 @@ export function MriView() {
     return () => window.removeEventListener('keydown', onKey);
   }, [volume]);
 
-  const onDrop = async (e: DragEvent) => {
-    e.preventDefault();
-    setDragging(false);
-    void openMriFiles(await filesFromDrop(e.dataTransfer));
-  };
-
   return (
-    <section
-      className={`task-view${dragging ? ' dragging' : ''}`}
-      data-testid="mri-view"
-      onDragOver={(e) => {
-        e.preventDefault();
-        setDragging(true);
-      }}
-      onDragLeave={() => setDragging(false)}
-      onDrop={(e) => void onDrop(e)}
-    >
+    <DropSection testid="mri-view" onFiles={(files) => void openMriFiles(files)}>
       <header className="task-header">
         <h1>Cardiac MRI</h1>
         <p className="muted">
@@ -59,22 +44,8 @@ export function MriView() {
         </p>
       </header>
       <div className="toolbar">
-        <label className="button">
-          Open scan…
-          <input type="file" hidden multiple data-testid="mri-file" accept=".nii,.gz,.dcm,application/dicom,image/png,image/jpeg" onChange={(e) => {
-            const files = Array.from(e.target.files ?? []);
-            e.target.value = '';
-            void openMriFiles(files);
-          }} />
-        </label>
-        <label className="button">
-          Open DICOM folder…
-          <input type="file" hidden multiple data-testid="mri-folder" {...{ webkitdirectory: '' }} onChange={(e) => {
-            const files = Array.from(e.target.files ?? []);
-            e.target.value = '';
-            void openMriFiles(files);
-          }} />
-        </label>
+        <FileButton label="Open scan…" testid="mri-file" multiple accept={SCAN_ACCEPT} onFiles={(f) => void openMriFiles(f)} />
+        <FileButton label="Open DICOM folder…" testid="mri-folder" directory onFiles={(f) => void openMriFiles(f)} />
         {mri.status === 'running' ? (
           <button type="button" data-testid="mri-cancel" onClick={() => cancelMri()}>
             Cancel
@@ -168,6 +139,6 @@ export function MriView() {
           </aside>
         </div>
       )}
-    </section>
+    </DropSection>
   );
 }
