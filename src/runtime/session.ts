@@ -9,6 +9,33 @@ export interface TensorData {
   dims: number[];
 }
 
+/** Data for inputs of other dtypes (token ids and masks are int64: `BigInt64Array`; float16 as raw bits). */
+export type TypedTensorData =
+  | { dtype: 'float32'; data: Float32Array; dims: number[] }
+  | { dtype: 'float16'; data: Uint16Array; dims: number[] }
+  | { dtype: 'int64'; data: BigInt64Array; dims: number[] }
+  | { dtype: 'int32'; data: Int32Array; dims: number[] };
+
+/**
+ * A tensor ONNX Runtime keeps between runs (an output fed back as the next input, e.g. a KV cache): on the GPU when
+ * the session was asked to leave that output there. Task code sees its dims, type and location only; `dispose()`
+ * frees it (GPU buffer included) and is the holder's job once the tensor is replaced.
+ */
+export interface HeldTensor {
+  readonly dims: readonly number[];
+  readonly type: string;
+  readonly location: string;
+  dispose(): void;
+}
+
+/** Extra session settings for models that need them (decoders with a KV cache, models with external weights). */
+export interface ModelOptions {
+  /** Outputs left where they are made instead of copied back to the CPU; only on WebGPU ('gpu-buffer'). */
+  outputsOnDevice?: readonly string[];
+  /** External weights (`model.onnx_data`), by the file name the graph refers to. */
+  externalData?: { path: string; data: Uint8Array }[];
+}
+
 export interface WasmSetup {
   threads: number;
   /** URLs of the WASM runtime files, served by the app itself. */
@@ -41,9 +68,12 @@ export class Model {
     private readonly session: ort.InferenceSession,
   ) {}
 
-  static async create(manifest: Manifest, bytes: Uint8Array, ep: ExecutionProvider): Promise<Model> {
+  static async create(manifest: Manifest, bytes: Uint8Array, ep: ExecutionProvider, options: ModelOptions = {}): Promise<Model> {
+    const settings: ort.InferenceSession.SessionOptions = { ...sessionOptions(ep) };
+    if (ep === 'webgpu' && options.outputsOnDevice?.length) settings.preferredOutputLocation = Object.fromEntries(options.outputsOnDevice.map((n) => [n, 'gpu-buffer' as const]));
+    if (options.externalData?.length) settings.externalData = options.externalData;
     try {
-      return new Model(manifest, ep, await ort.InferenceSession.create(bytes, sessionOptions(ep)));
+      return new Model(manifest, ep, await ort.InferenceSession.create(bytes, settings));
     } catch (error) {
       const message = (error as Error).message ?? String(error);
       if (ep === 'webgpu') throw new LoupeError('WEBGPU_UNAVAILABLE', `${manifest.id}: ${message}`);
@@ -56,29 +86,73 @@ export class Model {
     return this.session.inputNames;
   }
 
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
+  /** Element type of each input ('float32', 'int64', 'float16'…), from the model's metadata. */
+  get inputTypes(): Record<string, string> {
+    return Object.fromEntries(this.session.inputMetadata.map((m) => [m.name, m.isTensor ? m.type : 'non-tensor']));
+  }
+
+  private checkFeeds(names: string[]): void {
+    const missing = this.session.inputNames.filter((n) => !names.includes(n));
+    if (missing.length) throw new LoupeError('INPUT_SHAPE_MISMATCH', `${this.manifest.id}: missing input(s) ${missing.join(', ')}; it expects ${this.session.inputNames.join(', ')}`);
+  }
+
+  private async invoke(tensors: Record<string, ort.Tensor>): Promise<ort.InferenceSession.ReturnType> {
+    try {
+      return await this.session.run(tensors);
+    } catch (error) {
+      const message = (error as Error).message ?? String(error);
+      throw new LoupeError(/memory/i.test(message) ? 'OUT_OF_MEMORY' : /dimension|shape/i.test(message) ? 'INPUT_SHAPE_MISMATCH' : 'INFERENCE_FAILED', `${this.manifest.id}: ${message}`);
+    }
+  }
+
   /** Runs with float32 feeds checked against the session's inputs; returns float32 outputs by name. */
   async run(feeds: Record<string, TensorData>): Promise<Record<string, Float32Array>> {
-    const missing = this.session.inputNames.filter((n) => !(n in feeds));
-    if (missing.length) throw new LoupeError('INPUT_SHAPE_MISMATCH', `${this.manifest.id}: missing input(s) ${missing.join(', ')}; it expects ${this.session.inputNames.join(', ')}`);
+    this.checkFeeds(Object.keys(feeds));
     const tensors: Record<string, ort.Tensor> = {};
     for (const [name, { data, dims }] of Object.entries(feeds)) {
       const count = dims.reduce((a, b) => a * b, 1);
       if (count !== data.length) throw new LoupeError('INPUT_SHAPE_MISMATCH', `${name}: ${data.length} values for shape [${dims}]`);
       tensors[name] = new ort.Tensor('float32', data, dims);
     }
-    let outputs: ort.InferenceSession.ReturnType;
-    try {
-      outputs = await this.session.run(tensors);
-    } catch (error) {
-      const message = (error as Error).message ?? String(error);
-      throw new LoupeError(/memory/i.test(message) ? 'OUT_OF_MEMORY' : /dimension|shape/i.test(message) ? 'INPUT_SHAPE_MISMATCH' : 'INFERENCE_FAILED', `${this.manifest.id}: ${message}`);
-    }
+    const outputs = await this.invoke(tensors);
     const result: Record<string, Float32Array> = {};
     for (const [name, tensor] of Object.entries(outputs)) {
       result[name] = (await tensor.getData()) as Float32Array;
       tensor.dispose();
     }
     return result;
+  }
+
+  /**
+   * Runs with typed feeds and tensors held from earlier runs; returns every output as a held tensor (left on the GPU
+   * when the model was created with `outputsOnDevice` on WebGPU). The caller disposes what it gets back and what it
+   * replaces; feeds it passed as data are disposed here.
+   */
+  async runHeld(feeds: Record<string, TypedTensorData | HeldTensor>): Promise<Record<string, HeldTensor>> {
+    this.checkFeeds(Object.keys(feeds));
+    const tensors: Record<string, ort.Tensor> = {};
+    const created: ort.Tensor[] = [];
+    for (const [name, feed] of Object.entries(feeds)) {
+      if (feed instanceof ort.Tensor) {
+        tensors[name] = feed;
+        continue;
+      }
+      const { dtype, data, dims } = feed as TypedTensorData;
+      const count = dims.reduce((a, b) => a * b, 1);
+      if (count !== data.length) throw new LoupeError('INPUT_SHAPE_MISMATCH', `${name}: ${data.length} values for shape [${dims}]`);
+      const tensor = new ort.Tensor(dtype, data, dims);
+      created.push(tensor);
+      tensors[name] = tensor;
+    }
+    try {
+      return await this.invoke(tensors);
+    } finally {
+      for (const t of created) t.dispose();
+    }
   }
 
   /**
@@ -117,4 +191,24 @@ export class ModelCache {
     this.models.clear();
     await Promise.all(models.map(async (m) => (await m.catch(() => undefined))?.release()));
   }
+}
+
+/** IEEE half-precision bits to a number. */
+function halfToFloat(h: number): number {
+  const exponent = (h >> 10) & 0x1f;
+  const mantissa = h & 0x3ff;
+  const sign = h & 0x8000 ? -1 : 1;
+  if (exponent === 0) return sign * 2 ** -14 * (mantissa / 1024);
+  if (exponent === 0x1f) return mantissa ? NaN : sign * Infinity;
+  return sign * 2 ** (exponent - 15) * (1 + mantissa / 1024);
+}
+
+/** A held tensor's values as float32 (downloaded from the GPU when it lives there; float16 widened). */
+export async function readFloat32(tensor: HeldTensor): Promise<Float32Array> {
+  const data = await (tensor as unknown as ort.Tensor).getData();
+  if (data instanceof Float32Array) return data;
+  if (tensor.type === 'float16' && data instanceof Uint16Array) return Float32Array.from(data, halfToFloat);
+  // float16 arrives as raw bits (Uint16Array), or as a Float16Array where the JS engine has one.
+  if (tensor.type === 'float16' || data instanceof Float64Array) return Float32Array.from(data as unknown as ArrayLike<number>);
+  throw new LoupeError('INFERENCE_FAILED', `expected a floating-point tensor, got ${tensor.type}`);
 }

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MODELS_DIR } from '../src/runtime/node';
+import { UsageError } from './args';
+import { chatMain, chatModelDir } from './chat';
+
+const reference = JSON.parse(readFileSync(join(MODELS_DIR, 'llm', 'tiny-random', 'reference.json'), 'utf8'));
+const [system, user] = reference.messages.map((m: { content: string }) => m.content);
+
+async function run(...args: string[]): Promise<string> {
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    expect(await chatMain(args)).toBe(0);
+  } finally {
+    spy.mockRestore();
+  }
+  return out;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('npm run infer -- chat', () => {
+  it("greedy --json on the tiny model: PyTorch's tokens, with token count, TTFT and tokens/s", async () => {
+    const out = JSON.parse(await run(user, '--system', system, '--model', 'tiny-random', '--max-tokens', String(reference.maxNewTokens), '--json'));
+    expect(out.tokenIds).toEqual(reference.greedyTokens);
+    expect(out).toMatchObject({ tokens: 24, promptTokens: reference.promptIds.length, stopReason: 'max-tokens', decoding: { sampling: false } });
+    expect(out.ttftMs).toBeGreaterThan(0);
+    expect(out.tokensPerSecond).toBeGreaterThan(0);
+  });
+
+  it('streams the answer as text; sampling flags are reproducible with a seed', async () => {
+    const text = await run(user, '--max-tokens', '5');
+    expect(text.endsWith('\n')).toBe(true);
+    const a = JSON.parse(await run(user, '--max-tokens', '6', '--temperature', '0.7', '--top-k', '20', '--top-p', '0.9', '--seed', '5', '--json'));
+    const b = JSON.parse(await run(user, '--max-tokens', '6', '--temperature', '0.7', '--top-k', '20', '--top-p', '0.9', '--seed', '5', '--json'));
+    expect(a.tokenIds).toEqual(b.tokenIds);
+    expect(a.decoding).toEqual({ sampling: true, temperature: 0.7, topK: 20, topP: 0.9, seed: 5, repetitionPenalty: 1 });
+  });
+
+  it('rejects bad arguments with usage errors', async () => {
+    await expect(chatMain([])).rejects.toBeInstanceOf(UsageError);
+    await expect(chatMain(['hi', '--top-p', '1.5'])).rejects.toThrow(/top-p 1.5: expected a number in \(0, 1\]/);
+    await expect(chatMain(['hi', '--max-tokens', '0'])).rejects.toThrow(UsageError);
+    expect(() => chatModelDir('no-such-model')).toThrow(/not a shipped model \(tiny-random\)/);
+  });
+});
