@@ -1,5 +1,7 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from 'vite';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 
 // Cross-origin isolation lets ONNX Runtime use SharedArrayBuffer, hence multi-threaded WASM.
@@ -9,8 +11,41 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+// The Benchmark panel's peer, Google's MediaPipe face detector, loads its script, graph, model and WASM with
+// locateFile from /mediapipe/face_detection/ on our own origin (dev: served from node_modules; build: copied).
+const MEDIAPIPE_DIR = fileURLToPath(new URL('node_modules/@mediapipe/face_detection/', import.meta.url));
+const MEDIAPIPE_FILES = [
+  'face_detection.js',
+  'face_detection_short.binarypb',
+  'face_detection_short_range.tflite',
+  'face_detection_solution_simd_wasm_bin.js',
+  'face_detection_solution_simd_wasm_bin.wasm',
+  'face_detection_solution_simd_wasm_bin.data',
+  'face_detection_solution_wasm_bin.js',
+  'face_detection_solution_wasm_bin.wasm',
+];
+const MIME: Record<string, string> = { js: 'text/javascript', wasm: 'application/wasm' };
+
+function mediapipeFiles(): Plugin {
+  return {
+    name: 'loupe-mediapipe-files',
+    configureServer(server) {
+      server.middlewares.use('/mediapipe/face_detection/', (req, res, next) => {
+        const name = (req.url ?? '').split('?')[0].replace(/^\//, '');
+        if (!MEDIAPIPE_FILES.includes(name)) return next();
+        res.setHeader('Content-Type', MIME[name.split('.').pop()!] ?? 'application/octet-stream');
+        for (const [k, v] of Object.entries(isolation)) res.setHeader(k, v);
+        res.end(readFileSync(MEDIAPIPE_DIR + name));
+      });
+    },
+    generateBundle() {
+      for (const name of MEDIAPIPE_FILES) this.emitFile({ type: 'asset', fileName: `mediapipe/face_detection/${name}`, source: readFileSync(MEDIAPIPE_DIR + name) });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), mediapipeFiles()],
   server: { headers: isolation },
   preview: { headers: isolation },
   worker: { format: 'es' },

@@ -29,3 +29,5 @@ echo "[test] unit tests"
 npx vitest run
 echo "[test] end-to-end tests"
 node tests/e2e/run.mjs
+echo "[test] benchmark smoke run (one iteration per item; the full run is npm run bench)"
+node scripts/bench.mjs --smoke

@@ -1,4 +1,6 @@
+import { lazy, Suspense } from 'react';
 import { setPreference } from './actions';
+import { benchUrlMode } from '../bench/url';
 import { FaceView } from '../tasks/face/ui/FaceView';
 import { MriView } from '../tasks/mri/ui/MriView';
 import { BackendBadge } from '../ui/BackendBadge';
@@ -10,7 +12,12 @@ const TASKS: { id: TaskId; label: string; blurb: string }[] = [
   { id: 'mri', label: 'Cardiac MRI', blurb: 'RV / MYO / LV segmentation' },
   { id: 'ct', label: 'Chest CT', blurb: 'COVID-19 classification' },
   { id: 'chat', label: 'Chat', blurb: 'Small language model' },
+  { id: 'bench', label: 'Benchmark', blurb: 'Speed on this machine' },
 ];
+
+// The Benchmark panel loads on demand; `?bench` opens it (`?bench=cold-face|cold-mri` also runs its cold-start probe).
+const BenchView = lazy(() => import('../bench/ui/BenchView').then((m) => ({ default: m.BenchView })));
+if (benchUrlMode().open) useStore.setState({ task: 'bench' });
 
 function NotBuiltYet({ label }: { label: string }) {
   return (
@@ -56,7 +63,11 @@ export function App() {
           <BackendBadge onChange={(p) => void setPreference(p)} />
           <ProgressList progress={progress} />
         </div>
-        {task === 'faces' ? <FaceView /> : task === 'mri' ? <MriView /> : <NotBuiltYet label={current.label} />}
+        {task === 'faces' ? <FaceView /> : task === 'mri' ? <MriView /> : task === 'bench' ? (
+          <Suspense fallback={<p className="muted">Loading the benchmark…</p>}>
+            <BenchView />
+          </Suspense>
+        ) : <NotBuiltYet label={current.label} />}
       </main>
     </div>
   );

@@ -1,0 +1,61 @@
+// What the benchmark needs to know about this browser and this deployment: machine facts, the WebGPU adapter,
+// which models are served. Main thread; runs no model.
+import { appUrl, fetchManifest } from '../runtime/fetchModel';
+import { modelFile, type Manifest } from '../runtime/manifest';
+import type { Machine } from './core/report';
+
+export interface AdapterInfo {
+  description: string;
+  /** SwiftShader, llvmpipe, WARP…: a CPU pretending to be a GPU. Timing it would measure the emulation. */
+  software: boolean;
+}
+
+interface GpuAdapterLike {
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
+  isFallbackAdapter?: boolean;
+}
+
+const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render|warp/i;
+
+export async function webgpuAdapter(): Promise<AdapterInfo | undefined> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
+  if (!gpu) return undefined;
+  try {
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return undefined;
+    const i = adapter.info ?? {};
+    const description = [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(' ') || 'WebGPU adapter';
+    const software = i.isFallbackAdapter === true || adapter.isFallbackAdapter === true || SOFTWARE.test(description);
+    return { description: `${description}${software ? ' (software)' : ''}`, software };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function machine(): Promise<Machine> {
+  const adapter = await webgpuAdapter();
+  return {
+    userAgent: navigator.userAgent,
+    hardwareConcurrency: navigator.hardwareConcurrency ?? 1,
+    crossOriginIsolated: self.crossOriginIsolated === true,
+    webgpuAdapter: adapter?.description,
+  };
+}
+
+/** The model's manifest when the model is served (manifest and model file both answer), else the reason it is not. */
+export async function availableModel(task: string, id: string): Promise<{ ok: true; manifest: Manifest } | { ok: false; reason: string }> {
+  try {
+    const { manifest, baseUrl } = await fetchManifest(task, id);
+    const file = modelFile(manifest);
+    const head = await fetch(baseUrl + file.path, { method: 'HEAD', cache: 'no-cache' });
+    // A dev or preview server answers unknown paths with the app's index.html (SPA fallback): not a model.
+    if (head.ok && /text\/html/.test(head.headers.get('Content-Type') ?? '')) return { ok: false, reason: `model missing (models/${task}/${id}/${file.path} is not served)` };
+    if (!head.ok) return { ok: false, reason: `model missing (${baseUrl + file.path}: HTTP ${head.status})` };
+    return { ok: true, manifest };
+  } catch (error) {
+    const e = error as Error;
+    // A missing file answers 404, or index.html (a dev/preview server's SPA fallback) which is "not JSON".
+    if (e.name === 'MODEL_FETCH_FAILED' || (e.name === 'MANIFEST_INVALID' && /not JSON/.test(e.message))) return { ok: false, reason: `model missing (models/${task}/${id}/ is not served)` };
+    return { ok: false, reason: `model unavailable (${appUrl(`models/${task}/${id}/`)}: ${e.message})` };
+  }
+}

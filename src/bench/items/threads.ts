@@ -1,0 +1,79 @@
+// WASM threads: each model through our pipeline with 1 and with 2 runtime threads, alternating.
+import { FACE_MODELS, FACE_MODEL_IDS, type FaceModelId } from '../../tasks/face/core/models';
+import { MRI_MODEL_ID } from '../../tasks/mri/runner';
+import { ratio, type Row } from '../core/report';
+import { median, spread } from '../core/stats';
+import { availableModel } from '../env';
+import { startBenchWorker, startFaceWorker, startMriWorker } from '../workers';
+import { alternateFrames, detectOurs, interleaved, repeat, skipped, type ItemContext, type ItemOutcome } from './context';
+import { benchVolumeFile, segmentOurs } from './mri';
+
+export const GEMM_N = 1024;
+/** The MRI comparison uses a shorter stack and at most this many repetitions: each volume takes seconds per side. */
+export const THREADS_MRI_SLICES = 4;
+export const THREADS_MRI_REPS = 5;
+
+function row(measure: string, one: number[], two: number[]): Row {
+  return {
+    measure,
+    a: { label: '1 thread', unit: 'ms', value: spread(one) },
+    b: { label: '2 threads', unit: 'ms', value: spread(two) },
+    ratio: ratio('2 threads ÷ 1 thread, time (< 1: threads help)', two, one),
+  };
+}
+
+export async function threads(ctx: ItemContext): Promise<ItemOutcome> {
+  if (!self.crossOriginIsolated) return skipped('the page is not cross-origin isolated: WASM runs with 1 thread only');
+  if ((navigator.hardwareConcurrency ?? 1) < 2) return skipped('this machine reports 1 logical core');
+  const { frames } = await ctx.frames();
+  const rows: Row[] = [];
+  let reps = 0;
+
+  for (const id of (ctx.settings.quick ? ['blazeface-short'] : FACE_MODEL_IDS) as FaceModelId[]) {
+    ctx.progress(`${id}: starting 1- and 2-thread face workers`);
+    const one = ctx.pool.track(await startFaceWorker({ preference: 'wasm', threads: 1 }));
+    const two = ctx.pool.track(await startFaceWorker({ preference: 'wasm', threads: 2 }));
+    if (two.backend.threads !== 2) return skipped(`asked for 2 threads, the runtime gave ${two.backend.threads}`);
+    await one.api.load(id);
+    await two.api.load(id);
+    await detectOurs(one, frames[0], id);
+    await detectOurs(two, frames[0], id);
+    const paired = await repeat(ctx, `${id}: 1 vs 2 threads, frame by frame`, (rep) => alternateFrames(frames, rep, (f) => detectOurs(one, f, id), (f) => detectOurs(two, f, id), ctx.signal));
+    rows.push(row(`faces ${FACE_MODELS[id].inputSize}² (${id}), per frame, our pipeline`, paired.map((p) => median(p.a.ms)), paired.map((p) => median(p.b.ms))));
+    reps = paired.length;
+    one.terminate();
+    two.terminate();
+  }
+
+  const mri = await availableModel('mri', MRI_MODEL_ID);
+  if (mri.ok && ctx.settings.quick) {
+    rows.push({ measure: 'MRI volume', note: 'not run in a quick run' });
+  } else if (mri.ok) {
+    ctx.progress('MRI: starting 1- and 2-thread MRI workers');
+    const file = benchVolumeFile(THREADS_MRI_SLICES);
+    const one = ctx.pool.track(await startMriWorker({ preference: 'wasm', threads: 1 }));
+    const two = ctx.pool.track(await startMriWorker({ preference: 'wasm', threads: 2 }));
+    await one.api.load();
+    await two.api.load();
+    const { a, b } = await interleaved(
+      ctx,
+      'MRI: 1 vs 2 threads',
+      () => segmentOurs(one, file).then((c) => c.ms),
+      () => segmentOurs(two, file).then((c) => c.ms),
+      Math.min(ctx.settings.reps, THREADS_MRI_REPS),
+    );
+    rows.push(row(`MRI volume, ${file.volume.dims[2]} slices, our pipeline`, a, b));
+    one.terminate();
+    two.terminate();
+  } else {
+    rows.push({ measure: 'MRI volume', note: `skipped: ${mri.reason}` });
+  }
+
+  ctx.progress(`${GEMM_N}³ MatMul: starting 1- and 2-thread bare workers`);
+  const one = ctx.pool.track(await startBenchWorker(1));
+  const two = ctx.pool.track(await startBenchWorker(2));
+  const gemm = (w: typeof one) => w.api.timeMatmul(GEMM_N, ctx.settings.quick ? 1 : 2).then((ms) => Math.min(...ms));
+  const { a, b } = await interleaved(ctx, `${GEMM_N}³ MatMul: 1 vs 2 threads`, () => gemm(one), () => gemm(two));
+  rows.push(row(`${GEMM_N}³ fp32 MatMul, bare session.run (best of ${ctx.settings.quick ? 1 : 2})`, a, b));
+  return { status: 'ok', reps, rows, facts: { pipeline: 'WASM; each side its own worker and runtime instance', 'frames per repetition': frames.length } };
+}

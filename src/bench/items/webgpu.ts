@@ -1,0 +1,107 @@
+// WebGPU vs WASM: correctness everywhere an adapter exists; timing only on a hardware adapter.
+import type { Volume } from '../../io/volume';
+import { MRI_MODEL_ID } from '../../tasks/mri/runner';
+import { fmtNumber } from '../core/format';
+import { agreement, type Box } from '../core/match';
+import { phantomVolume } from '../core/phantom';
+import { ratio, type Row } from '../core/report';
+import { median, spread } from '../core/stats';
+import { availableModel, webgpuAdapter } from '../env';
+import { startFaceWorker, startMriWorker } from '../workers';
+import { alternateFrames, detectOurs, interleaved, ortBuild, repeat, skipped, type ItemContext, type ItemOutcome } from './context';
+
+const MODEL = 'blazeface-short';
+
+/** Fraction of voxels with the same label. */
+function labelAgreement(a: Uint8Array, b: Uint8Array): number {
+  let same = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] === b[i]) same++;
+  return same / a.length;
+}
+
+export async function webgpuVsWasm(ctx: ItemContext): Promise<ItemOutcome> {
+  const adapter = await webgpuAdapter();
+  if (!adapter) return skipped('no WebGPU adapter (navigator.gpu is missing or requestAdapter() returned null)');
+  const { frames } = await ctx.frames();
+  ctx.progress(`starting a WebGPU face worker on ${adapter.description}`);
+  const gpu = ctx.pool.track(await startFaceWorker({ preference: 'webgpu', threads: 1 }));
+  if (gpu.backend.ep !== 'webgpu') return skipped(`an adapter exists but the runtime chose WASM: ${gpu.backend.fallbackReason ?? 'no reason given'}`);
+  const loaded = await gpu.api.load(MODEL);
+  if (loaded.ep !== 'webgpu') return { ...skipped(`WebGPU session creation failed, the worker fell back to WASM: ${loaded.fallbackReason ?? ''}`), status: 'failed' };
+  const wasm = ctx.pool.track(await startFaceWorker({ preference: 'wasm', threads: 1 }));
+  await wasm.api.load(MODEL);
+
+  ctx.progress('faces: the same frame on WebGPU and on WASM');
+  const onGpu = await detectOurs(gpu, frames[0], MODEL);
+  const onCpu = await detectOurs(wasm, frames[0], MODEL);
+  const boxes = (faces: { box: Box; score: number }[]) => faces.filter((f) => f.score >= 0.5).map((f) => f.box);
+  const g = agreement([boxes(onGpu.result.faces)], [boxes(onCpu.result.faces)]);
+  const scoreDiff = onGpu.result.faces.length && onCpu.result.faces.length ? Math.abs(onGpu.result.faces[0].score - onCpu.result.faces[0].score) : Number.NaN;
+  const facesOk = g.matched === g.facesA && g.matched === g.facesB && g.matched > 0 && g.meanIou > 0.95;
+  const rows: Row[] = [
+    {
+      measure: 'faces 128²: WebGPU boxes vs WASM boxes, same frame',
+      note: `${facesOk ? 'agree' : 'DISAGREE'}: ${g.matched}/${g.facesB} faces matched, mean IoU ${fmtNumber(g.meanIou)}, top score differs by ${fmtNumber(scoreDiff)}`,
+    },
+  ];
+  let ok = facesOk;
+  let reps = 1;
+
+  if (!adapter.software) {
+    const paired = await repeat(ctx, 'faces: WebGPU vs WASM, frame by frame', (rep) => alternateFrames(frames, rep, (f) => detectOurs(gpu, f, MODEL), (f) => detectOurs(wasm, f, MODEL), ctx.signal));
+    const a = paired.map((p) => median(p.a.ms));
+    const b = paired.map((p) => median(p.b.ms));
+    reps = a.length;
+    rows.push({
+      measure: 'faces 128², per frame, our pipeline',
+      a: { label: 'WebGPU', unit: 'ms', value: spread(a) },
+      b: { label: 'WASM 1 thread', unit: 'ms', value: spread(b) },
+      ratio: ratio('WebGPU ÷ WASM time (< 1: WebGPU faster)', a, b),
+    });
+  } else {
+    rows.push({ measure: 'timing', note: `software adapter, not timed (${adapter.description})` });
+  }
+  gpu.terminate();
+  wasm.terminate();
+
+  const mri = await availableModel('mri', MRI_MODEL_ID);
+  if (mri.ok && adapter.software && ctx.settings.quick) {
+    rows.push({ measure: 'MRI', note: 'not run in a quick run (seconds per slice on a software adapter)' });
+  } else if (mri.ok) {
+    // One slice is enough to check correctness (a software adapter takes seconds per slice).
+    const volume: Volume = phantomVolume({ nz: adapter.software ? 1 : 10 });
+    ctx.progress('MRI: the same slices on WebGPU and on WASM');
+    const mGpu = ctx.pool.track(await startMriWorker({ preference: 'webgpu', threads: 1 }));
+    const mLoaded = await mGpu.api.load();
+    const mCpu = ctx.pool.track(await startMriWorker({ preference: 'wasm', threads: 1 }));
+    await mCpu.api.load();
+    if (mLoaded.ep !== 'webgpu') {
+      rows.push({ measure: 'MRI', note: `WebGPU session failed, fell back to WASM: ${mLoaded.fallbackReason ?? ''}` });
+      ok = false;
+    } else {
+      const lg = await mGpu.api.segment(volume);
+      const lc = await mCpu.api.segment(volume);
+      const same = labelAgreement(lg.labels, lc.labels);
+      ok &&= same > 0.99;
+      rows.push({ measure: `MRI labels, ${volume.dims[2]} slice(s): WebGPU vs WASM`, note: `${same > 0.99 ? 'agree' : 'DISAGREE'}: ${(same * 100).toFixed(2)} % of voxels have the same label` });
+      if (!adapter.software) {
+        const { a, b } = await interleaved(ctx, 'MRI: WebGPU vs WASM', async () => (await mGpu.api.segment(volume)).inferMs, async () => (await mCpu.api.segment(volume)).inferMs);
+        rows.push({
+          measure: 'MRI volume in the worker',
+          a: { label: 'WebGPU', unit: 'ms', value: spread(a) },
+          b: { label: 'WASM 1 thread', unit: 'ms', value: spread(b) },
+          ratio: ratio('WebGPU ÷ WASM time (< 1: WebGPU faster)', a, b),
+        });
+      }
+    }
+  } else {
+    rows.push({ measure: 'MRI', note: `skipped: ${mri.reason}` });
+  }
+  return {
+    status: ok ? 'ok' : 'failed',
+    reason: ok ? undefined : 'WebGPU and WASM results disagree',
+    reps,
+    rows,
+    facts: { adapter: adapter.description, ours: ortBuild(await ctx.ort(), 1, 'WebGPU (JSEP)') },
+  };
+}

@@ -1,0 +1,154 @@
+// Benchmark worker: the baselines our pipelines are compared with. It sets the runtime up exactly as the task
+// workers do (src/runtime initRuntime: same ORT build, same thread count, same session options), then runs
+// *bare* `InferenceSession.run` calls on prepared tensors and a large MatMul for the machine's peak. It is the one
+// module outside src/runtime that touches onnxruntime-web, on purpose: the bare baseline must bypass our wrapper.
+import * as Comlink from 'comlink';
+import * as ort from 'onnxruntime-web';
+import { matmulModel } from '../src/bench/core/matmulModel';
+import { initRuntime } from '../src/runtime/browser';
+import type { BackendInfo } from '../src/runtime/backend';
+import { fetchFile, fetchManifest } from '../src/runtime/fetchModel';
+import { modelFile, type Manifest } from '../src/runtime/manifest';
+import { sessionOptions } from '../src/runtime/session';
+import type { Volume } from '../src/io/volume';
+import { sliceOf } from '../src/io/volume';
+import { FACE_MODELS, type FaceModelId } from '../src/tasks/face/core/models';
+import type { RgbaImage } from '../src/tasks/face/core/types';
+import { computeLetterbox, toLetterboxedNHWC } from '../src/tasks/face/core/letterbox';
+import { sliceGrid, toModelInput } from '../src/tasks/mri/core/preprocess';
+import { preprocessOf } from '../src/tasks/mri/runner';
+
+/** The ORT WASM build src/runtime/browser.ts loads (the JSEP build: WASM and WebGPU in one binary). */
+export const ORT_WASM_FILE = 'ort-wasm-simd-threaded.jsep.wasm';
+
+interface Loaded {
+  session: ort.InferenceSession;
+  manifest: Manifest;
+  /** Named feed sets, e.g. one per MRI slice. */
+  feeds: Record<string, ort.Tensor>[];
+}
+
+const sessions = new Map<string, Loaded>();
+const matmuls = new Map<number, { session: ort.InferenceSession; feeds: Record<string, ort.Tensor> }>();
+let backend: BackendInfo | undefined;
+
+function loaded(key: string): Loaded {
+  const l = sessions.get(key);
+  if (!l) throw new Error(`bench worker: ${key} is not loaded`);
+  if (!l.feeds.length) throw new Error(`bench worker: ${key} has no input set`);
+  return l;
+}
+
+async function runOnce(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Promise<number> {
+  const t = performance.now();
+  const out = await session.run(feeds);
+  const ms = performance.now() - t;
+  for (const tensor of Object.values(out)) tensor.dispose();
+  return ms;
+}
+
+function zerosFor(manifest: Manifest): Record<string, ort.Tensor> {
+  const input = manifest.inputs[0];
+  const dims = input.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+  if (manifest.preprocess) dims.splice(-2, 2, manifest.preprocess.cropSize, manifest.preprocess.cropSize);
+  return { [input.name]: new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)), dims) };
+}
+
+function random(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 32 - 0.5;
+  }
+  return out;
+}
+
+const api = {
+  /** Same bootstrap as a task worker, WASM only. Returns the backend and the ORT versions. */
+  async init(threads: number): Promise<{ backend: BackendInfo; ortVersions: Record<string, string>; wasmFile: string }> {
+    backend ??= await initRuntime({ preference: 'wasm', threads });
+    return { backend, ortVersions: { ...ort.env.versions }, wasmFile: ORT_WASM_FILE };
+  },
+
+  /** Fetches (cache-first) a model as the app does and creates a bare session with the app's options; one warm-up run. */
+  async load(task: string, id: string): Promise<{ inputName: string; sha256: string }> {
+    const key = `${task}/${id}`;
+    if (!sessions.has(key)) {
+      const { manifest, baseUrl } = await fetchManifest(task, id);
+      const file = modelFile(manifest);
+      const bytes = await fetchFile(manifest.name, { url: baseUrl + file.path, bytes: file.bytes, sha256: file.sha256 });
+      const session = await ort.InferenceSession.create(bytes, sessionOptions('wasm'));
+      await runOnce(session, zerosFor(manifest));
+      sessions.set(key, { session, manifest, feeds: [] });
+    }
+    const { manifest } = sessions.get(key)!;
+    return { inputName: manifest.inputs[0].name, sha256: modelFile(manifest).sha256 };
+  },
+
+  /** The face model's input for this frame, exactly as the face pipeline builds it (letterboxed NHWC, [-1, 1]). */
+  setFaceFrame(id: FaceModelId, image: RgbaImage): void {
+    const l = sessions.get(`face/${id}`);
+    if (!l) throw new Error(`bench worker: face/${id} is not loaded`);
+    const size = FACE_MODELS[id].inputSize;
+    const data = toLetterboxedNHWC(image, computeLetterbox([0, 0, image.width, image.height], size));
+    l.feeds = [{ [l.manifest.inputs[0].name]: new ort.Tensor('float32', data, [1, size, size, 3]) }];
+  },
+
+  /** Every slice of the volume's first frame, preprocessed as the MRI pipeline does. */
+  setMriVolume(id: string, volume: Volume): number {
+    const l = sessions.get(`mri/${id}`);
+    if (!l) throw new Error(`bench worker: mri/${id} is not loaded`);
+    const [nx, ny, nz] = volume.dims;
+    const grid = sliceGrid(nx, ny, volume.spacingMm[0], volume.spacingMm[1], preprocessOf(l.manifest));
+    l.feeds = Array.from({ length: nz }, (_, z) => ({
+      [l.manifest.inputs[0].name]: new ort.Tensor('float32', toModelInput(sliceOf(volume, z, 0), grid), [1, 1, grid.size, grid.size]),
+    }));
+    return nz;
+  },
+
+  /** `runs` bare session.run calls on the first input set; ms each. */
+  async timeRuns(key: string, runs: number): Promise<number[]> {
+    const { session, feeds } = loaded(key);
+    const ms: number[] = [];
+    for (let i = 0; i < runs; i++) ms.push(await runOnce(session, feeds[0]));
+    return ms;
+  },
+
+  /** One bare session.run per input set (e.g. per slice), back to back; total ms. */
+  async timeAllInputs(key: string): Promise<number> {
+    const { session, feeds } = loaded(key);
+    const t = performance.now();
+    for (const f of feeds) {
+      const out = await session.run(f);
+      for (const tensor of Object.values(out)) tensor.dispose();
+    }
+    return performance.now() - t;
+  },
+
+  /** `runs` runs of an n×n×n fp32 MatMul (session created once per n); ms each. */
+  async timeMatmul(n: number, runs: number): Promise<number[]> {
+    let entry = matmuls.get(n);
+    if (!entry) {
+      const session = await ort.InferenceSession.create(matmulModel(n), sessionOptions('wasm'));
+      const feeds = { A: new ort.Tensor('float32', random(n * n, 1), [n, n]), B: new ort.Tensor('float32', random(n * n, 2), [n, n]) };
+      await runOnce(session, feeds);
+      entry = { session, feeds };
+      matmuls.set(n, entry);
+    }
+    const ms: number[] = [];
+    for (let i = 0; i < runs; i++) ms.push(await runOnce(entry.session, entry.feeds));
+    return ms;
+  },
+
+  async dispose(): Promise<void> {
+    const all = [...sessions.values(), ...matmuls.values()];
+    sessions.clear();
+    matmuls.clear();
+    await Promise.all(all.map((l) => l.session.release()));
+  },
+};
+
+export type BenchWorkerApi = typeof api;
+
+Comlink.expose(api);
