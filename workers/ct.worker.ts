@@ -6,6 +6,7 @@ import type { OnProgress } from '../src/runtime/fetchModel';
 import { parseManifest } from '../src/runtime/manifest';
 import type { Model } from '../src/runtime/session';
 import { TaskRuntime } from '../src/runtime/taskRuntime';
+import { nextTask } from '../src/runtime/worker';
 import { classifyVolume, type CtResult } from '../src/tasks/ct/core/classify';
 import { CT_MODEL_ID, checkCtContract, ctRunner } from '../src/tasks/ct/runner';
 
@@ -54,7 +55,7 @@ const api = {
     cancelRequested = false;
     const run = ctRunner(await model());
     const started = performance.now();
-    const result = await classifyVolume(hu, dims, run, { samplings, onProgress: onSampling, cancelled: () => cancelRequested });
+    const result = await classifyVolume(hu, dims, run, { samplings, onProgress: onSampling, cancelled: async () => (await nextTask(), cancelRequested) });
     return Comlink.transfer({ ...result, inferMs: performance.now() - started }, (result.cam ?? []).map((c) => c.buffer as ArrayBuffer));
   },
 

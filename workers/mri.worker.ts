@@ -4,6 +4,7 @@ import type { BackendInfo } from '../src/runtime/backend';
 import type { RuntimeOptions } from '../src/runtime/browser';
 import type { OnProgress } from '../src/runtime/fetchModel';
 import { TaskRuntime } from '../src/runtime/taskRuntime';
+import { nextTask } from '../src/runtime/worker';
 import type { Volume } from '../src/io/volume';
 import { segmentVolume, type Segmentation } from '../src/tasks/mri/core/pipeline';
 import { mriRunner, preprocessOf, MRI_MODEL_ID } from '../src/tasks/mri/runner';
@@ -26,7 +27,7 @@ const api = {
     cancelRequested = false;
     const model = await runtime.model(MRI_MODEL_ID);
     const started = performance.now();
-    const result = await segmentVolume(volume, mriRunner(model), { preprocess: preprocessOf(model.manifest), onProgress: onSlice, cancelled: () => cancelRequested });
+    const result = await segmentVolume(volume, mriRunner(model), { preprocess: preprocessOf(model.manifest), onProgress: onSlice, cancelled: async () => (await nextTask(), cancelRequested) });
     const inferMs = performance.now() - started;
     return Comlink.transfer({ ...result, backend: await runtime.info(), inferMs }, [result.labels.buffer, ...result.fields.map((f) => f.buffer as ArrayBuffer)]);
   },

@@ -25,7 +25,8 @@ export interface ClassifyOptions {
   /** Samplings averaged for the patient-level result (the paper averages several). */
   samplings?: number;
   onProgress?: (done: number, total: number) => void;
-  cancelled?: () => boolean;
+  /** Checked between samplings (may be async, so a worker can yield for a cancel message); true stops the run. */
+  cancelled?: () => boolean | Promise<boolean>;
 }
 
 /**
@@ -40,7 +41,7 @@ export async function classifyVolume(hu: Float32Array, dims: [number, number, nu
   const plans = Array.from({ length: samplings }, (_, k) => sampleSliceIndices(nz, k, samplings));
   const unique = plans.filter((p, i) => plans.findIndex((q) => q.join() === p.join()) === i);
   for (const [k, indices] of unique.entries()) {
-    if (cancelled?.()) throw Object.assign(new Error(`stopped after ${k} of ${unique.length} samplings`), { name: 'ABORTED' });
+    if (await cancelled?.()) throw Object.assign(new Error(`stopped after ${k} of ${unique.length} samplings`), { name: 'ABORTED' });
     const { logits, cam: sampledCam } = await run(toModelInput(hu, dims, indices));
     softmax(logits).forEach((p, c) => (sums[c] += p));
     if (sampledCam) {

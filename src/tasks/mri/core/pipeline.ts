@@ -19,8 +19,11 @@ export interface Segmentation {
 export interface SegmentOptions {
   preprocess?: MriPreprocess;
   onProgress?: (done: number, total: number) => void;
-  /** Checked between slices; when true the run stops with an ABORTED error. */
-  cancelled?: () => boolean;
+  /**
+   * Checked between slices; when true the run stops with an ABORTED error. May be async: a worker must yield
+   * to its event loop here, or a cancel message cannot arrive while the slices run.
+   */
+  cancelled?: () => boolean | Promise<boolean>;
 }
 
 /** Middle slices of the first frame used to find the heart before cropping around it. */
@@ -63,7 +66,7 @@ export async function segmentVolume(volume: Volume, run: RunMriModel, { preproce
   const total = nz * nt;
   for (let t = 0; t < nt; t++) {
     for (let z = 0; z < nz; z++) {
-      if (cancelled?.()) throw new LoupeError('ABORTED', `stopped after ${t * nz + z} of ${total} slices`);
+      if (await cancelled?.()) throw new LoupeError('ABORTED', `stopped after ${t * nz + z} of ${total} slices`);
       const { logits, df } = await run(toModelInput(sliceOf(volume, z, t), grid), grid.size);
       labels.set(labelsOnSource(logits, grid), (t * nz + z) * nx * ny);
       fields.push(df);
