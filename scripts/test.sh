@@ -29,5 +29,9 @@ echo "[test] unit tests"
 npx vitest run
 echo "[test] end-to-end tests"
 node tests/e2e/run.mjs
+echo "[test] training smoke tests (Debian's PyTorch: unit tests, a few steps, ONNX export, parity in onnxruntime-web)"
+bash training/setup.sh
+bash training/smoke.sh
+bash training/chat/smoke.sh
 echo "[test] benchmark smoke run (one iteration per item; the full run is npm run bench)"
 node scripts/bench.mjs --smoke

@@ -1,0 +1,121 @@
+// End-to-end tests of the cardiac MRI view: a generated phantom cine (NIfTI) segmented in the browser.
+import test, { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { gunzipSync } from 'fflate';
+import * as nifti from 'nifti-reader-js';
+import { FIXTURES, ensureServer, withBrowser, openApp, dropFile, errorBanner, download, tempDir } from './lib.mjs';
+
+const T = { timeout: 600_000 };
+const DIR = path.join(FIXTURES, 'mri');
+const truthFile = fs.existsSync(DIR) ? fs.readdirSync(DIR).find((f) => /\.json$/.test(f) && fs.existsSync(path.join(DIR, f.replace(/\.json$/, "_image.nii.gz")))) : undefined;
+const stem = truthFile?.replace(/\.json$/, '');
+const IMAGE = stem && path.join(DIR, `${stem}_image.nii.gz`);
+const LABEL = stem && path.join(DIR, `${stem}_label.nii.gz`);
+const truth = truthFile && JSON.parse(fs.readFileSync(path.join(DIR, truthFile), 'utf8'));
+// The model card's held-out Dice comes from this file (written by training/cardiac/evaluate.py).
+const METRICS = JSON.parse(fs.readFileSync(path.join(FIXTURES, '..', '..', 'training', 'cardiac', 'results', 'metrics.json'), 'utf8'));
+const HELD_OUT = METRICS.heldoutPhantoms.dfnet;
+const HELD_OUT_DICE = (HELD_OUT.diceRV.mean + HELD_OUT.diceMYO.mean + HELD_OUT.diceLV.mean) / 3;
+
+let stopServer = async () => {};
+const tmp = tempDir('loupe-e2e-mri-');
+before(async () => {
+  stopServer = await ensureServer();
+}, { timeout: 600_000 });
+after(async () => {
+  await stopServer();
+  tmp.cleanup();
+});
+
+/** Labels of a NIfTI file as a flat array (x fastest), with its dims. */
+function readLabels(bytes) {
+  let buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  if (nifti.isCompressed(buf)) buf = gunzipSync(new Uint8Array(buf)).buffer;
+  const header = nifti.readHeader(buf);
+  const raw = new Uint8Array(nifti.readImage(header, buf));
+  return { labels: raw, dims: header.dims.slice(1, 1 + header.dims[0]) };
+}
+
+function dice(a, b, label) {
+  let inA = 0, inB = 0, both = 0;
+  for (let i = 0; i < a.length; i++) {
+    const pa = a[i] === label, pb = b[i] === label;
+    if (pa) inA++;
+    if (pb) inB++;
+    if (pa && pb) both++;
+  }
+  return inA + inB === 0 ? 1 : (2 * both) / (inA + inB);
+}
+
+async function openMri(page) {
+  await openApp(page, { ep: 'wasm' });
+  await page.locator('[data-testid=nav-mri]').click();
+  await page.locator('[data-testid=mri-view]').waitFor({ state: 'visible' });
+}
+
+async function segmentFile(page, file) {
+  await page.locator('[data-testid=mri-file]').setInputFiles(file);
+  await page.waitForFunction((name) => document.querySelector('[data-testid="mri-source"]')?.getAttribute('data-name') === name, path.basename(file), { timeout: 120_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="mri-results"]')?.getAttribute('data-status') === 'done', null, { timeout: 480_000 });
+  const banner = await errorBanner(page);
+  assert.equal(banner, null, `error after segmenting: ${banner?.code}: ${banner?.text}`);
+}
+
+test('MRI: a phantom cine is segmented in the browser; Dice vs its labels and EF vs its truth', { ...T, skip: !truthFile && 'no phantom fixture in tests/fixtures/mri' }, async (t) => {
+  await withBrowser(t, {}, async ({ page }) => {
+    await openMri(page);
+    await segmentFile(page, IMAGE);
+
+    const fn = page.locator('[data-testid=mri-function]');
+    const ef = Number(await fn.getAttribute('data-ef'));
+    t.diagnostic(`EF shown ${ef.toFixed(1)}% (true ${(truth.ef * 100).toFixed(1)}%), EDV ${await fn.getAttribute('data-edv')} (true ${truth.edvMl}), ESV ${await fn.getAttribute('data-esv')} (true ${truth.esvMl})`);
+    assert.ok(Math.abs(ef - truth.ef * 100) <= 5, `EF ${ef.toFixed(1)}% is not within 5 points of the phantom's ${(truth.ef * 100).toFixed(1)}%`);
+
+    const { name, body } = await download(page, '[data-testid=mri-export-nifti]');
+    const shown = readLabels(body);
+    const expected = readLabels(fs.readFileSync(LABEL));
+    assert.deepEqual(shown.dims, expected.dims, `${name}: dims`);
+    const scores = [1, 2, 3].map((l) => dice(shown.labels, expected.labels, l));
+    const mean = scores.reduce((a, b) => a + b, 0) / 3;
+    const bar = HELD_OUT_DICE - 0.05;
+    t.diagnostic(`Dice RV ${scores[0].toFixed(3)} MYO ${scores[1].toFixed(3)} LV ${scores[2].toFixed(3)}, mean ${mean.toFixed(3)}; bar ${bar.toFixed(3)} (model card held-out mean ${HELD_OUT_DICE.toFixed(3)} − 0.05)`);
+    assert.ok(mean >= bar, `mean Dice ${mean.toFixed(3)} < ${bar.toFixed(3)}`);
+
+    // The overlay is drawn: LV blue appears on the canvas at the middle slice.
+    const blue = await page.locator('[data-testid=mri-canvas]').evaluate((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 2] > d[i] + 60 && d[i + 2] > d[i + 1] + 20) n++;
+      return n;
+    });
+    assert.ok(blue > 100, `only ${blue} LV-coloured pixels on the canvas`);
+  });
+});
+
+test('MRI: a broken file keeps the open scan; Cancel stops a run between slices', { ...T, skip: !truthFile && 'no phantom fixture in tests/fixtures/mri' }, async (t) => {
+  const broken = path.join(tmp.dir, 'broken.nii.gz');
+  fs.writeFileSync(broken, fs.readFileSync(IMAGE).subarray(0, 5000));
+  await withBrowser(t, {}, async ({ page }) => {
+    await openMri(page);
+    await segmentFile(page, IMAGE);
+    const ef = await page.locator('[data-testid=mri-function]').getAttribute('data-ef');
+
+    await page.locator('[data-testid=mri-file]').setInputFiles(broken);
+    const banner = page.locator('[data-testid=error][data-code=CORRUPT_VOLUME]');
+    await banner.waitFor({ state: 'visible', timeout: 60_000 });
+    t.diagnostic(`broken file: ${(await banner.textContent()).trim()}`);
+    assert.equal(await page.locator('[data-testid=mri-source]').getAttribute('data-name'), path.basename(IMAGE));
+    assert.equal(await page.locator('[data-testid=mri-function]').getAttribute('data-ef'), ef, 'the previous result changed');
+
+    await page.locator('[data-testid=mri-segment]').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="mri-progress"]')?.getAttribute('data-done')) >= 2, null, { timeout: 120_000 });
+    await page.locator('[data-testid=mri-cancel]').click();
+    await page.locator('[data-testid=error][data-code=ABORTED]').waitFor({ state: 'visible', timeout: 60_000 });
+    const status = await page.locator('[data-testid=mri-results]').getAttribute('data-status');
+    assert.equal(status, 'done');
+    assert.equal(await page.locator('[data-testid=mri-source]').getAttribute('data-name'), path.basename(IMAGE), 'the scan was closed by Cancel');
+    assert.equal(await page.locator('[data-testid=mri-segment]').isEnabled(), true);
+  });
+});
