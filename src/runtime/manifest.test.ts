@@ -19,7 +19,8 @@ describe('shipped model manifests', () => {
         expect(statSync(join(dir, f.path)).size).toBe(f.bytes);
         expect(createHash('sha256').update(readFileSync(join(dir, f.path))).digest('hex')).toBe(f.sha256);
       }
-      expect(readFileSync(join(dir, manifest.licence.file!), 'utf8')).toContain('Apache License');
+      // Third-party models ship their licence file; the project's own models are under the repository's LICENSE.
+      expect(readFileSync(manifest.licence.file ? join(dir, manifest.licence.file) : join(MODELS, '..', '..', 'LICENSE'), 'utf8')).toContain('Apache License');
       expect(readFileSync(join(dir, 'MODEL_CARD.md'), 'utf8')).toContain(manifest.name);
     });
   }
