@@ -91,15 +91,27 @@ def write_card(path: Path, export_facts: dict):
         minutes = sum(v[1]["seconds"] for _, v in phases) / 60
         detail = " + ".join(f"{v[1]['iters']} it / {v[1]['seconds'] / 60:.0f} min (lr {v[0]['lr']:g})" for _, v in phases)
         follow = " in lock-step with DF-Net (same iterations and learning rates)" if cfg.get("follow") else ""
-        train_lines.append(f"- {n}: {cfg['params']:,} parameters, {iters} iterations × batch {cfg['batch']} "
+        train_lines.append(f"  - {n}: {cfg['params']:,} parameters, {iters} iterations × batch {cfg['batch']} "
                            f"({iters * cfg['batch']:,} augmented slices from a cache of {cfg['cacheSlices']:,}) in "
                            f"{len(phases)} phase(s): {detail}; {minutes:.0f} min wall on 1 CPU thread{follow}")
     if finetune:
-        train_lines.append(f"- dfnet_ft: DF-Net above, then {finetune['iters']} iterations ({finetune['seconds'] / 60:.0f} min) "
+        train_lines.append(f"  - dfnet_ft: DF-Net above, then {finetune['iters']} iterations ({finetune['seconds'] / 60:.0f} min) "
                            f"mixing phantom batches with Sunnybrook patients {finetune['patients']} ({finetune['slices']} slices, "
                            f"LV-only partial labels; see below)")
     fx = export_facts
-    text = f"""# DF-Net cardiac short-axis segmentation (phantom-trained)
+    man = path.parent / "manifest.json"
+    title = json.loads(man.read_text())["name"] if man.exists() else "DF-Net cardiac short-axis segmentation"
+    ckpt = {k: v["checkpoint"] for k, v in metrics.get("models", {}).items()} or {"dfnet": "dfnet.pt", "unet": "unet.pt"}
+    ckpt.setdefault(shipped, f"{shipped}.pt")
+    eval_models = " ".join(f"--model {k}=cardiac/runs/{v}" for k, v in ckpt.items())
+    seeds = metrics.get("heldoutPhantoms", {}).get("seeds", [0, 19])
+    heldout = seeds[1] - seeds[0] + 1
+    first = _log_summary("dfnet_p1") or _log_summary("dfnet")
+    budget = first[0].get("maxMinutes", 65) if first else 65
+    iters_note = f"{first[1]['iters']} iterations in {budget:g} min here" if first and first[1] else "see the logs"
+    rename = ("# the shipped run's files were then renamed *_p1 (runs/, results/*_p1_log.jsonl)\n"
+              if ckpt.get("dfnet", "").endswith("_p1.pt") else "")
+    text = f"""# {title}
 
 | | |
 |---|---|
@@ -138,7 +150,9 @@ A demo of in-browser segmentation of short-axis cine MRI: RV / myocardium / LV o
   gamma, saturation/windowing, bias field, blur/sharpening, noise, 8-bit quantisation, black circular FOV borders.
 - Loss: CE(seg) + 1.0 · DF loss + 0.1 · CE(aux); DF loss per pixel = ‖pred − gt‖² + (angle difference)², class-balanced
   over foreground classes, hardest 3 × #foreground background pixels. Ground-truth DF from the Euclidean distance
-  transform per label region. Adam 1e-3, ×0.3 at 60 % and 85 % of the iterations, gradient clipping 1.0, batch 8.
+  transform per label region. Adam 1e-3, ×0.3 at 60 % and 85 % of the run (the larger of the iteration and
+  wall-time fractions), gradient clipping 1.0, batch 8. The U-Net ran in lock-step with DF-Net (`--follow`): never
+  ahead of its iteration, same learning rate at every step, stopped where it stopped.
 - Compute (one CPU thread each, the two models trained in parallel on a 2-core machine):
 {chr(10).join(train_lines)}
 - Loss curves: `training/cardiac/results/loss_curves.png`.
@@ -173,14 +187,15 @@ with anything measured here.
 - Not for clinical use.
 
 ## Reproduce
+The wall-time budget makes the iteration count depend on how busy the machine is ({iters_note}).
 ```sh
 training/setup.sh
 cd training
 /usr/bin/python3 -m cardiac.cache --subjects 1600 --per-subject 4 --processes 2 --out cardiac/cache/train.npz
-/usr/bin/python3 -m cardiac.train --arch dfnet --cache cardiac/cache/train.npz --name dfnet --iters 3400 &
-/usr/bin/python3 -m cardiac.train --arch unet  --cache cardiac/cache/train.npz --name unet  --iters 3400
-/usr/bin/python3 -m cardiac.evaluate --model dfnet=cardiac/runs/dfnet.pt --model unet=cardiac/runs/unet.pt{' --model dfnet_ft=cardiac/runs/dfnet_ft.pt' if finetune else ''}
-/usr/bin/python3 -m cardiac.export --checkpoint cardiac/runs/{shipped}.pt --out ../public/models/mri/dfnet
+/usr/bin/python3 -m cardiac.train --arch dfnet --cache cardiac/cache/train.npz --name dfnet --iters 3000 --max-minutes {budget:g} &
+/usr/bin/python3 -m cardiac.train --arch unet --cache cardiac/cache/train.npz --name unet --iters 3000 --follow cardiac/results/dfnet_log.jsonl
+{rename}/usr/bin/python3 -m cardiac.evaluate --heldout {heldout} {eval_models}
+/usr/bin/python3 -m cardiac.export --checkpoint cardiac/runs/{ckpt[shipped]} --out ../public/models/mri/dfnet
 ```
 """
     path.write_text(text)
