@@ -1,3 +1,5 @@
+import { windowGrey, writeBlended } from '../../../ui/pixels';
+
 /** A perceptually ordered heat colour map (black-body-like: dark red → orange → yellow → white) for v in [0, 1]. */
 export function heatColour(v: number): [number, number, number] {
   const t = v < 0 ? 0 : v > 1 ? 1 : v;
@@ -9,25 +11,8 @@ export function renderCtSliceRgba(hu: ArrayLike<number>, heat: ArrayLike<number>
   const out = new Uint8ClampedArray(n * 4);
   const lo = level - window / 2;
   for (let i = 0; i < n; i++) {
-    let g = ((hu[i] - lo) / window) * 255;
-    g = g < 0 ? 0 : g > 255 ? 255 : g;
-    let r = g;
-    let gg = g;
-    let b = g;
-    if (heat && heatMax > 0) {
-      const v = heat[i] / heatMax;
-      if (v > 0.05) {
-        const [hr, hg, hb] = heatColour(v);
-        const a = opacity * v;
-        r += (hr - r) * a;
-        gg += (hg - gg) * a;
-        b += (hb - b) * a;
-      }
-    }
-    out[i * 4] = r;
-    out[i * 4 + 1] = gg;
-    out[i * 4 + 2] = b;
-    out[i * 4 + 3] = 255;
+    const v = heat && heatMax > 0 ? heat[i] / heatMax : 0;
+    writeBlended(out, i, windowGrey(hu[i], lo, window), v > 0.05 ? heatColour(v) : undefined, opacity * v);
   }
   return out;
 }

@@ -1,3 +1,5 @@
+import { windowGrey, writeBlended } from '../../../ui/pixels';
+
 /** Display helpers for the viewer: pure, tested in Node. */
 
 /** Window (centre, width) spanning the 1st–99th percentile of the values: a good default for MR. */
@@ -35,23 +37,13 @@ export function renderSliceRgba(
   for (let y = 0; y < ny; y++) {
     for (let x = 0; x < nx; x++) {
       const i = y * nx + x;
-      let r = ((values[i] - lo) / window) * 255;
-      r = r < 0 ? 0 : r > 255 ? 255 : r;
-      let g = r;
-      let b = r;
       const label = labels ? labels[i] : 0;
+      let alpha = 0;
       if (label > 0 && visible[label]) {
         const edge = x === 0 || y === 0 || x === nx - 1 || y === ny - 1 || labels![i - 1] !== label || labels![i + 1] !== label || labels![i - nx] !== label || labels![i + nx] !== label;
-        const a = mode === 'filled' ? opacity : edge ? 1 : 0;
-        const [cr, cg, cb] = CLASS_COLOURS[label];
-        r += (cr - r) * a;
-        g += (cg - g) * a;
-        b += (cb - b) * a;
+        alpha = mode === 'filled' ? opacity : edge ? 1 : 0;
       }
-      out[i * 4] = r;
-      out[i * 4 + 1] = g;
-      out[i * 4 + 2] = b;
-      out[i * 4 + 3] = 255;
+      writeBlended(out, i, windowGrey(values[i], lo, window), CLASS_COLOURS[label], alpha);
     }
   }
   return out;
