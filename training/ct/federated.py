@@ -94,7 +94,8 @@ def dense_loss(dense: torch.Tensor, mask: torch.Tensor, y: torch.Tensor) -> torc
     return sum(terms) / len(terms)
 
 
-def train_local(model, data, epochs: int, lr: float, batch: int, sizes, rng, shift: int = 4, aux: float = 0.0):
+def train_local(model, data, epochs: int, lr: float, batch: int, sizes, rng, shift: int = 4, aux: float = 0.0,
+                device: str = "cpu"):
     """`epochs` passes over one site's training cases; returns (mean loss, cases seen).
 
     Loss = CE(logits, class) + aux * CE(dense class map, lesion targets): the dense map is the classifier applied
@@ -111,20 +112,20 @@ def train_local(model, data, epochs: int, lr: float, batch: int, sizes, rng, shi
         for b in range(0, n, batch):
             idx = np.sort(perm[b:b + batch])
             k = rng.integers(0, K, len(idx))
-            x = torch.from_numpy(x_all[idx, k].astype(np.float32))[:, None]
+            x = torch.from_numpy(x_all[idx, k].astype(np.float32))[:, None].to(device)
             size = int(rng.choice(sizes))
             x = to_size(x, size)
-            m = torch.from_numpy(data["mask"][idx, k])[:, None] if aux else None
+            m = torch.from_numpy(data["mask"][idx, k])[:, None].to(device) if aux else None
             # augmentation: intensity gain/offset (in normalised units), small in-plane translation
             g = torch.from_numpy(rng.normal(1, 0.04, (len(idx), 1, 1, 1, 1)).astype(np.float32))
             o = torch.from_numpy(rng.normal(0, 0.04, (len(idx), 1, 1, 1, 1)).astype(np.float32))
-            x = x * g + o
+            x = x * g.to(device) + o.to(device)
             if shift:
                 dy, dx = (int(v) for v in rng.integers(-shift, shift + 1, 2))
                 x = torch.roll(x, (dy, dx), (3, 4))
                 if m is not None:
                     m = torch.roll(m, (dy * 128 // size, dx * 128 // size), (3, 4))
-            y = torch.from_numpy(y_all[idx])
+            y = torch.from_numpy(y_all[idx]).to(device)
             f = model.forward_features(x)
             loss = F.cross_entropy(model.classifier(f.mean(dim=(2, 3, 4))), y)
             if aux:
@@ -140,6 +141,7 @@ def train_local(model, data, epochs: int, lr: float, batch: int, sizes, rng, shi
 
 @torch.no_grad()
 def predict(model, data, size: int, samplings=None, batch: int = 4, cam: bool = False):
+    device = next(model.parameters()).device
     """Patient-level probabilities (mean softmax over samplings); with cam=True also whether the COVID-19 CAM of
     the central sampling peaks inside the lesion mask (COVID-19 cases only)."""
     model.eval()
@@ -152,14 +154,14 @@ def predict(model, data, size: int, samplings=None, batch: int = 4, cam: bool = 
     central = K // 2
     for k in ks:
         for b in range(0, n, batch):
-            x = torch.from_numpy(x_all[b:b + batch, k].astype(np.float32))[:, None]
+            x = torch.from_numpy(x_all[b:b + batch, k].astype(np.float32))[:, None].to(device)
             x = to_size(x, size)
             if cam and k == central:
                 logits, maps = wrapper(x)
                 for j in range(len(x)):
                     i = b + j
                     if data["y"][i] == 1 and data["mask"][i, k].any():
-                        m = maps[j, 1].numpy()
+                        m = maps[j, 1].cpu().numpy()
                         peak = np.unravel_index(m.argmax(), m.shape)
                         mask = data["mask"][i, k]
                         if mask.shape != m.shape:
@@ -168,7 +170,7 @@ def predict(model, data, size: int, samplings=None, batch: int = 4, cam: bool = 
                         hits[i] = bool(mask[peak])
             else:
                 logits = model(x)
-            probs[b:b + len(x)] += F.softmax(logits, 1).numpy()
+            probs[b:b + len(x)] += F.softmax(logits, 1).cpu().numpy()
     probs /= len(ks)
     return probs, hits
 
@@ -190,11 +192,15 @@ def recalibrate_bn(model, data, n_cases: int, size: int, rng, batch: int = 2):
         sel = np.sort(idx[b:b + batch])
         k = rng.integers(0, data["x"].shape[1], len(sel))
         x = to_size(torch.from_numpy(data["x"][sel, k].astype(np.float32))[:, None], size)
-        model(x)
+        model(x.to(next(model.parameters()).device))
     for m, mom in zip(bns, saved):
         m.momentum = mom
     model.eval()
     return len(idx)
+
+
+def cpu_state(model) -> dict:
+    return {k: v.detach().cpu() for k, v in model.state_dict().items()}
 
 
 def model_bytes(model) -> int:
@@ -221,6 +227,7 @@ def run_federation(init_state, train, test, args, log, sites, label):
     """FedAvg over `sites` (one site = local-only training). Returns (model, history)."""
     model = DenseNet3D(drop_prob=args.dropblock)
     model.load_state_dict(init_state)
+    model.to(args.device)
     weights = [len(train[s]["y"]) for s in sites]
     mbytes = model_bytes(model)
     history = []
@@ -233,11 +240,11 @@ def run_federation(init_state, train, test, args, log, sites, label):
         for s in sites:
             local = copy.deepcopy(model)
             loss, n_seen = train_local(local, train[s], args.local_epochs, lr, args.batch, args.sizes, rng,
-                                       aux=args.aux)
+                                       aux=args.aux, device=args.device)
             seen += n_seen
             if args.bn_refresh:   # client-side: fresh BatchNorm statistics of the trained weights before sending
                 recalibrate_bn(local, train[s], args.bn_refresh, args.sizes[0], rng)
-            states.append(local.state_dict())
+            states.append(cpu_state(local))
             losses.append(loss)
         agg = {}
         if len(sites) > 1:
@@ -346,11 +353,16 @@ def main(argv=None):
     ap.add_argument("--final-eval-minutes", type=float, default=4, help="final evaluation estimate for --budget-minutes")
     ap.add_argument("--contract-sites", default="", help="test sets evaluated at 16x128x128 (comma list; empty = all)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="cpu", help="cpu or cuda (TF32 allowed on cuda)")
     ap.add_argument("--runs", type=Path, default=HERE / "runs")
     ap.add_argument("--results", type=Path, default=HERE / "results")
     ap.add_argument("--name", default="fedavg")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
+    if args.device.startswith("cuda"):
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+        torch.backends.cudnn.benchmark = True
     torch.manual_seed(args.seed)
     args.runs.mkdir(parents=True, exist_ok=True)
     args.results.mkdir(parents=True, exist_ok=True)
@@ -403,7 +415,7 @@ def main(argv=None):
                 for s in site_list:
                     mm = copy.deepcopy(model)
                     w.append(recalibrate_bn(mm, train[s], args.bn_recal, 128, rng))
-                    states.append(mm.state_dict())
+                    states.append(cpu_state(mm))
                 m128.load_state_dict(fedavg(states, w))
                 key_store["contractModel"] = m128
             key_store["final"]["contract"] = evaluate_all(m128, contract_test, 128, samplings=contract_samplings, cam=True)
@@ -420,10 +432,10 @@ def main(argv=None):
     results["sampleSteps"] = {"federated": sum(h["sampleSteps"] for h in hist),
                               **{f"local-{s}": sum(h["sampleSteps"] for h in v["history"])
                                  for s, v in results.get("local", {}).items()}}
-    torch.save({"state_dict": fed128.state_dict(), "trainedAt": args.sizes, "bnRecalibratedAt128": bool(args.bn_recal),
+    torch.save({"state_dict": cpu_state(fed128), "trainedAt": args.sizes, "bnRecalibratedAt128": bool(args.bn_recal),
                 "results": args.name}, args.runs / f"{args.name}.pt")
     for s, m in locals_.items():
-        torch.save({"state_dict": m.state_dict(), "trainedAt": args.sizes}, args.runs / f"{args.name}_local_{s}.pt")
+        torch.save({"state_dict": cpu_state(m), "trainedAt": args.sizes}, args.runs / f"{args.name}_local_{s}.pt")
     (args.results / f"{args.name}.json").write_text(json.dumps(results, indent=1, default=float) + "\n")
     if any("eval" in h for h in hist) and results["heldOut"]:
         plot_communication(results, args.results / f"{args.name}_auc_vs_communication.png")

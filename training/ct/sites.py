@@ -54,10 +54,11 @@ TRAIN_SAMPLINGS = 4
 TEST_SAMPLINGS = 3
 
 
-def case_spec(site: Site, split: str, i: int, size: int = 128) -> dict:
-    """Seed, label and scanner of case i of a site's split; deterministic."""
+def case_spec(site: Site, split: str, i: int, size: int = 128, n: int | None = None) -> dict:
+    """Seed, label and scanner of case i of a site's split; deterministic. `n` > the site's count enlarges the
+    split (same class mix); cases below the site's count keep their seeds, scanners and, at n <= count, labels."""
     base = 100_000 * (SITES.index(site) + 1) + (0 if split == "train" else 50_000)
-    n = site.n_train if split == "train" else site.n_test
+    n = max(n or 0, site.n_train if split == "train" else site.n_test)
     mix = np.asarray(site.mix) if split == "train" else 0.5 * np.asarray(site.mix) + 0.125  # tests: nearer balance
     counts = np.floor(mix * n + 1e-9).astype(int)
     for j in np.argsort(-(mix * n - counts))[: n - counts.sum()]:
@@ -86,15 +87,15 @@ def render(spec: dict, count: int):
 
 
 def _render_job(args):
-    site_name, split, i, size = args
+    site_name, split, i, size, n = args
     site = SITE_BY_NAME[site_name]
     count = TRAIN_SAMPLINGS if split == "train" else TEST_SAMPLINGS
-    return render(case_spec(site, split, i, size), count)
+    return render(case_spec(site, split, i, size, n), count)
 
 
 def build_cache(out: Path, sites=SITES, processes: int = 2, scale: float = 1.0, log=print, size: int = 128):
     """Renders every site's splits into out/<site>_<split>.npz (x float16 [n, samplings, 16, 128, 128],
-    mask uint8 same shape, y int64 [n], meta JSON). `scale` shrinks the case counts (smoke tests)."""
+    mask uint8 same shape, y int64 [n], meta JSON). `scale` shrinks (smoke tests) or enlarges (GPU runs) the case counts."""
     out.mkdir(parents=True, exist_ok=True)
     for site in sites:
         for split in ("train", "test"):
@@ -107,7 +108,7 @@ def build_cache(out: Path, sites=SITES, processes: int = 2, scale: float = 1.0, 
                 log(f"[sites] {path.name} exists")
                 continue
             t0 = time.time()
-            jobs = [(site.name, split, i, size) for i in range(n)]
+            jobs = [(site.name, split, i, size, n) for i in range(n)]
             if processes > 1:
                 with Pool(processes) as pool:
                     res = pool.map(_render_job, jobs)
@@ -131,7 +132,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "cache")
     ap.add_argument("--processes", type=int, default=2)
-    ap.add_argument("--scale", type=float, default=1.0, help="fraction of each split (smoke tests)")
+    ap.add_argument("--scale", type=float, default=1.0, help="multiple of each split's size (< 1: smoke tests)")
     ap.add_argument("--sites", default="", help="comma-separated subset, e.g. A,E")
     ap.add_argument("--render-size", type=int, default=128,
                     help="phantom pixels per row (the cache is always the 16x128x128 contract input; smoke: 64)")
