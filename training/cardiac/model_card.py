@@ -81,8 +81,9 @@ def write_card(path: Path, export_facts: dict):
     if finetune:
         names.append(("DF-Net + Sunnybrook 1–7 LV fine-tuning (shipped)", "dfnet_ft"))
     train_lines = []
+    stems = {k: Path(v["checkpoint"]).stem for k, v in metrics.get("models", {}).items()}
     for n in ("dfnet", "unet"):
-        phases = [(p, _log_summary(p)) for p in (f"{n}_p1", n)]
+        phases = [(p, _log_summary(p)) for p in dict.fromkeys((stems.get(n, n),))]
         phases = [(p, v) for p, v in phases if v and v[1]]
         if not phases:
             continue
@@ -91,9 +92,11 @@ def write_card(path: Path, export_facts: dict):
         minutes = sum(v[1]["seconds"] for _, v in phases) / 60
         detail = " + ".join(f"{v[1]['iters']} it / {v[1]['seconds'] / 60:.0f} min (lr {v[0]['lr']:g})" for _, v in phases)
         follow = " in lock-step with DF-Net (same iterations and learning rates)" if cfg.get("follow") else ""
+        where = (f"one CUDA GPU (an NVIDIA H200 lent to the project for one run; {cfg.get('workers', 0)} CPU processes "
+                 f"augmenting batches)" if str(cfg.get("device", "cpu")).startswith("cuda") else "1 CPU thread")
         train_lines.append(f"  - {n}: {cfg['params']:,} parameters, {iters} iterations × batch {cfg['batch']} "
                            f"({iters * cfg['batch']:,} augmented slices from a cache of {cfg['cacheSlices']:,}) in "
-                           f"{len(phases)} phase(s): {detail}; {minutes:.0f} min wall on 1 CPU thread{follow}")
+                           f"{len(phases)} phase(s): {detail}; {minutes:.0f} min wall on {where}{follow}")
     if finetune:
         train_lines.append(f"  - dfnet_ft: DF-Net above, then {finetune['iters']} iterations ({finetune['seconds'] / 60:.0f} min) "
                            f"mixing phantom batches with Sunnybrook patients {finetune['patients']} ({finetune['slices']} slices, "
@@ -106,11 +109,26 @@ def write_card(path: Path, export_facts: dict):
     eval_models = " ".join(f"--model {k}=cardiac/runs/{v}" for k, v in ckpt.items())
     seeds = metrics.get("heldoutPhantoms", {}).get("seeds", [0, 19])
     heldout = seeds[1] - seeds[0] + 1
-    first = _log_summary("dfnet_p1") or _log_summary("dfnet")
-    budget = first[0].get("maxMinutes", 65) if first else 65
-    iters_note = f"{first[1]['iters']} iterations in {budget:g} min here" if first and first[1] else "see the logs"
-    rename = ("# the shipped run's files were then renamed *_p1 (runs/, results/*_p1_log.jsonl)\n"
-              if ckpt.get("dfnet", "").endswith("_p1.pt") else "")
+    first = _log_summary(stems.get("dfnet", "dfnet"))
+    cfg0 = first[0] if first else {}
+    budget = cfg0.get("maxMinutes", 65)
+    batch = cfg0.get("batch", 8)
+    gpu = str(cfg0.get("device", "cpu")).startswith("cuda")
+    iters_note = f"{first[1]['iters']} iterations in {budget:g} min" if first and first[1] else "see the logs"
+    compute_head = ("the two models trained side by side on one GPU" if gpu
+                    else "one CPU thread each, the two models trained in parallel on a 2-core machine")
+    compute_diff = (f"trained on synthetic phantoms for {budget:g} minutes on one GPU" if gpu
+                    else "trained on synthetic phantoms on a CPU for about an hour")
+    if gpu:
+        train_cmds = (f"bash cardiac/gpu_run.sh /tmp/out {budget:g}     # renders the cache, trains both models "
+                      f"(DF-Net leads, the U-Net follows)\n"
+                      f"tar -xzf /tmp/out/mri.tar.gz -C /tmp/out && cp /tmp/out/results/*_log.jsonl cardiac/results/\n"
+                      f"for m in dfnet unet; do /usr/bin/python3 to_npz.py --back /tmp/out/results/${{m}}_gpu.npz "
+                      f"cardiac/runs/${{m}}_gpu.pt; done\n")
+    else:
+        train_cmds = (f"/usr/bin/python3 -m cardiac.cache --subjects 1600 --per-subject 4 --processes 2 --out cardiac/cache/train.npz\n"
+                      f"/usr/bin/python3 -m cardiac.train --arch dfnet --cache cardiac/cache/train.npz --name dfnet --iters 3000 --max-minutes {budget:g} &\n"
+                      f"/usr/bin/python3 -m cardiac.train --arch unet --cache cardiac/cache/train.npz --name unet --iters 3000 --follow cardiac/results/dfnet_log.jsonl\n")
     text = f"""# {title}
 
 | | |
@@ -151,9 +169,9 @@ A demo of in-browser segmentation of short-axis cine MRI: RV / myocardium / LV o
 - Loss: CE(seg) + 1.0 · DF loss + 0.1 · CE(aux); DF loss per pixel = ‖pred − gt‖² + (angle difference)², class-balanced
   over foreground classes, hardest 3 × #foreground background pixels. Ground-truth DF from the Euclidean distance
   transform per label region. Adam 1e-3, ×0.3 at 60 % and 85 % of the run (the larger of the iteration and
-  wall-time fractions), gradient clipping 1.0, batch 8. The U-Net ran in lock-step with DF-Net (`--follow`): never
+  wall-time fractions), gradient clipping 1.0, batch {batch}. The U-Net ran in lock-step with DF-Net (`--follow`): never
   ahead of its iteration, same learning rate at every step, stopped where it stopped.
-- Compute (one CPU thread each, the two models trained in parallel on a 2-core machine):
+- Compute ({compute_head}):
 {chr(10).join(train_lines)}
 - Loss curves: `training/cardiac/results/loss_curves.png`.
 
@@ -175,8 +193,8 @@ Use of Sunnybrook: patients are numbered 1–10 in sorted name order. {('Patient
 The project keeps other real patients aside for an independent check.
 
 ## Differences from the paper
-Channels 16…256 instead of 64…1024; 128×128 crops at 1.5 mm instead of 256×256; trained on synthetic phantoms on a CPU
-for about an hour instead of ACDC on a GPU; no test-time augmentation. The ACDC numbers of the paper are not comparable
+Channels 16…256 instead of 64…1024; 128×128 crops at 1.5 mm instead of 256×256; {compute_diff} instead of
+ACDC; no test-time augmentation. The ACDC numbers of the paper are not comparable
 with anything measured here.
 
 ## Limits
@@ -187,14 +205,12 @@ with anything measured here.
 - Not for clinical use.
 
 ## Reproduce
-The wall-time budget makes the iteration count depend on how busy the machine is ({iters_note}).
+The wall-time budget makes the iteration count depend on the machine ({iters_note}). The same code trains on a CPU
+(`cardiac.cache` then `cardiac.train` without `--device`, see `training/README.md`).
 ```sh
 training/setup.sh
 cd training
-/usr/bin/python3 -m cardiac.cache --subjects 1600 --per-subject 4 --processes 2 --out cardiac/cache/train.npz
-/usr/bin/python3 -m cardiac.train --arch dfnet --cache cardiac/cache/train.npz --name dfnet --iters 3000 --max-minutes {budget:g} &
-/usr/bin/python3 -m cardiac.train --arch unet --cache cardiac/cache/train.npz --name unet --iters 3000 --follow cardiac/results/dfnet_log.jsonl
-{rename}/usr/bin/python3 -m cardiac.evaluate --heldout {heldout} {eval_models}
+{train_cmds}/usr/bin/python3 -m cardiac.evaluate --heldout {heldout} {eval_models}
 /usr/bin/python3 -m cardiac.export --checkpoint cardiac/runs/{ckpt[shipped]} --out ../public/models/mri/dfnet
 ```
 """

@@ -39,6 +39,32 @@ def validation_set(size: int = 64, cache: Path | None = None):
     return imgs, labs
 
 
+class BatchStream(torch.utils.data.IterableDataset):
+    """Endless augmented batches from the cache, one Batcher per DataLoader worker (seeded by worker id), so the
+    CPU-side augmentation keeps a GPU fed."""
+
+    def __init__(self, images, labels, batch_size: int, seed: int):
+        super().__init__()
+        self.images, self.labels, self.batch_size, self.seed = images, labels, batch_size, seed
+
+    def __iter__(self):
+        info = torch.utils.data.get_worker_info()
+        batcher = Batcher(self.images, self.labels, self.batch_size, seed=self.seed + 1000 * (info.id if info else 0))
+        while True:
+            yield batcher.next()
+
+
+def batches(images, labels, batch_size: int, seed: int, workers: int):
+    if workers <= 0:
+        batcher = Batcher(images, labels, batch_size, seed=seed)
+        while True:
+            yield batcher.next()
+    loader = torch.utils.data.DataLoader(BatchStream(images, labels, batch_size, seed), batch_size=None,
+                                         num_workers=workers, prefetch_factor=4, persistent_workers=True)
+    for x, y, df in loader:
+        yield x.numpy(), y.numpy(), df.numpy()
+
+
 @torch.no_grad()
 def validate(model, images, labels):
     b = Batcher(images, labels, len(images), seed=0, augment=False)
@@ -51,7 +77,8 @@ def validate(model, images, labels):
         xs.append(x)
         ys.append(y)
     model.eval()
-    pred = torch.cat([model(torch.from_numpy(np.stack(xs[i:i + 16])[:, None]))[0].argmax(1)
+    device = next(model.parameters()).device
+    pred = torch.cat([model(torch.from_numpy(np.stack(xs[i:i + 16])[:, None]).to(device))[0].argmax(1).cpu()
                       for i in range(0, len(xs), 16)]).numpy()
     model.train()
     y = np.stack(ys)
@@ -82,7 +109,11 @@ def wait_for(path: Path, it: int):
         done = next((r for r in recs if r.get("done")), None)
         if done:
             return None if it > done["iters"] else steps[-1]["lr"]
-        time.sleep(2)
+        time.sleep(0.1)
+
+
+def cpu_state(model) -> dict:
+    return {k: v.detach().cpu() for k, v in model.state_dict().items()}
 
 
 def main(argv=None):
@@ -96,6 +127,8 @@ def main(argv=None):
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--device", default="cpu", help="cpu or cuda")
+    ap.add_argument("--workers", type=int, default=0, help="augmentation worker processes (0: in the training loop)")
     ap.add_argument("--log-every", type=int, default=20)
     ap.add_argument("--val-every", type=int, default=200, help="a multiple of --log-every")
     ap.add_argument("--val-size", type=int, default=64)
@@ -119,9 +152,12 @@ def main(argv=None):
         ck = torch.load(args.init, map_location="cpu")
         assert ck["arch"] == args.arch and ck["base"] == args.base, "--init checkpoint of another architecture"
         model.load_state_dict(ck["state_dict"])
+    model.to(args.device)
+    if args.device.startswith("cuda"):
+        torch.backends.cudnn.benchmark = True
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     milestones = [0.6, 0.85]
-    batcher = Batcher(images, labels, args.batch, seed=args.seed + 1)
+    stream = batches(images, labels, args.batch, args.seed + 1, args.workers)
     args.runs.mkdir(parents=True, exist_ok=True)
     args.results.mkdir(parents=True, exist_ok=True)
     log_path = args.results / f"{args.name}_log.jsonl"
@@ -129,6 +165,7 @@ def main(argv=None):
     params = count_parameters(model)
     header = {"arch": args.arch, "base": args.base, "params": params, "iters": args.iters, "batch": args.batch,
               "cache": str(args.cache.name), "cacheSlices": int(len(images)), "threads": args.threads,
+              "device": args.device, "workers": args.workers,
               "lr": args.lr, "milestones": milestones, "maxMinutes": args.max_minutes,
               "follow": args.follow.name if args.follow else None,
               "init": args.init.name if args.init else None}
@@ -156,9 +193,9 @@ def main(argv=None):
         for g in opt.param_groups:
             g["lr"] = lr
         td = time.time()
-        x, y, df = batcher.next()
+        x, y, df = next(stream)
         data_time += time.time() - td
-        x, y, df = torch.from_numpy(x), torch.from_numpy(y), torch.from_numpy(df)
+        x, y, df = (torch.from_numpy(a).to(args.device, non_blocking=True) for a in (x, y, df))
         out = model(x)
         loss, parts = dfnet_loss(out, y, df)
         opt.zero_grad(set_to_none=True)
@@ -175,7 +212,7 @@ def main(argv=None):
             running = {}
             if it % args.val_every == 0 or last:
                 rec["val"] = {k: round(v, 4) for k, v in validate(model, val_images, val_labels).items()}
-                torch.save({"state_dict": model.state_dict(), "arch": args.arch, "base": args.base, "it": it},
+                torch.save({"state_dict": cpu_state(model), "arch": args.arch, "base": args.base, "it": it},
                            args.runs / f"{args.name}.pt")
             log.write(json.dumps(rec) + "\n")
             log.flush()
@@ -184,7 +221,7 @@ def main(argv=None):
             print(f"time budget reached at iteration {it}", flush=True)
             break
     elapsed = time.time() - t0
-    torch.save({"state_dict": model.state_dict(), "arch": args.arch, "base": args.base, "it": it},
+    torch.save({"state_dict": cpu_state(model), "arch": args.arch, "base": args.base, "it": it},
                args.runs / f"{args.name}.pt")
     summary = {"done": True, "iters": it, "seconds": round(elapsed, 1), "itPerS": round(it / elapsed, 3),
                "dataSeconds": round(data_time, 1)}

@@ -283,8 +283,9 @@ def run_federation(init_state, train, test, args, log, sites, label):
         if args.budget_minutes and len(sites) > 1 and r < args.rounds:
             # the local baselines will cost about the federated training time; stop early (and give the local
             # baselines the same number of rounds) when the projection exceeds the budget
-            per_round = (time.time() - t_fed0) / r
-            train_only = sum(h["trainSeconds"] for h in history) / r
+            # the latest round is the estimate: round 1 also pays for CUDA start-up and cuDNN autotuning
+            per_round = time.time() - t0
+            train_only = history[-1]["trainSeconds"]
             projected = (time.time() - args.t_start) + per_round * (args.rounds - r) \
                 + train_only * args.rounds * (1 if args.local_baselines else 0) + args.final_eval_minutes * 60
             if projected > args.budget_minutes * 60:
