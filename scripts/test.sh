@@ -33,5 +33,6 @@ echo "[test] training smoke tests (Debian's PyTorch: unit tests, a few steps, ON
 bash training/setup.sh
 bash training/smoke.sh
 bash training/chat/smoke.sh
+bash training/ct/smoke.sh
 echo "[test] benchmark smoke run (one iteration per item; the full run is npm run bench)"
 node scripts/bench.mjs --smoke

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what training/ needs from Debian 12's archive (no PyPI): PyTorch, NumPy, SciPy, NiBabel, ONNX,
-# Matplotlib, pytest, Pillow. Idempotent: does nothing when every module already imports in /usr/bin/python3.
+# Matplotlib, pytest, Pillow, and WordNet (wordnet-base) for the chat corpus. Idempotent: does nothing when every module already imports in /usr/bin/python3.
 # `--check` only reports (exit 1 when something is missing).
 set -euo pipefail
 PY=/usr/bin/python3
@@ -31,5 +31,15 @@ else
   apt-get install -y -qq "${PKGS[@]}"
   have_all || { echo "[setup] modules still missing after apt-get" >&2; exit 1; }
   echo "[setup] installed ${PKGS[*]}"
+fi
+# The chat corpus and its smoke test read WordNet 3.0 from Debian's wordnet-base.
+if [ ! -d /usr/share/wordnet ]; then
+  if [ "$(id -u)" -ne 0 ] || [ "${1:-}" = "--check" ]; then
+    echo "[setup] /usr/share/wordnet missing; run as root: apt-get install -y wordnet-base" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq wordnet-base
+  echo "[setup] installed wordnet-base"
 fi
 command -v node >/dev/null || { echo "[setup] node (>= 20) is needed for the ONNX parity check" >&2; exit 1; }
