@@ -156,7 +156,7 @@ shared 2-core CPU for the federated model *and* the four local-only baselines (r
 the same weights run at 16×128×128; {'BatchNorm statistics were then re-estimated at 128×128 (forward passes only, ' + str(a.get('bn_recal')) + ' training cases per site, FedAvg-ed).' if a.get('bn_recal') else 'no BatchNorm re-estimation was done.'}
 Each local-only model ran the identical procedure on its own site only.
 
-- CPU: 2 cores shared with another engineer's two MRI trainings (started after this run began), PyTorch {facts['torch']}, {a.get('threads', 'n/a')} thread(s). Training wall time {_f(sec.get('training', float('nan')) / 60, 1)} min
+- CPU: a 2-core machine shared with other trainings running at the same time, PyTorch {facts['torch']}, {a.get('threads', 'n/a')} thread(s). Training wall time {_f(sec.get('training', float('nan')) / 60, 1)} min
   (federated + 4 local baselines), total with evaluation {_f(sec.get('total', float('nan')) / 60, 1)} min.
 - Sample-steps: {steps if steps else 'see results JSON'}.
 {('- Additively homomorphic aggregation (Paillier, `training/ct/paillier.py`) in ' + str(len(secure)) + ' round(s): ' + ', '.join(f"{s['keyBits']}-bit key, {s['ciphertexts']:,} ciphertexts ({s['valuesPerCiphertext']} fixed-point values each), {s['ciphertextBytes'] / 1e6:.1f} MB vs {s['plainBytes'] / 1e6:.1f} MB plain, {s['seconds']} s, max |secure − plain| = {s['maxAbsDiffVsPlain']:.1e}" for s in secure) + '. 256-bit keys show the protocol and its exactness, not security (≥ 2048 bits needed, unaffordable here in pure Python).') if secure else '- Paillier aggregation was not used in this run (it is tested in `training/ct/tests/test_ct_paillier.py` and `test_ct_fedavg.py`).'}
