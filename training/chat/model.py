@@ -222,7 +222,8 @@ class ChatModel(nn.Module):
 
     def empty_past(self, batch: int = 1):
         c = self.config
-        z = torch.zeros(batch, c.num_key_value_heads, 0, c.head_dim)
+        w = self.embed_tokens.weight
+        z = torch.zeros(batch, c.num_key_value_heads, 0, c.head_dim, device=w.device, dtype=w.dtype)
         return [(z, z) for _ in range(c.num_hidden_layers)]
 
     def forward(self, input_ids, attention_mask=None, position_ids=None, past=None):
@@ -231,7 +232,7 @@ class ChatModel(nn.Module):
         past = past if past is not None else self.empty_past(b)
         past_len = past[0][0].shape[2]
         if attention_mask is None:
-            attention_mask = torch.ones(b, past_len + input_ids.shape[1], dtype=torch.long)
+            attention_mask = torch.ones(b, past_len + input_ids.shape[1], dtype=torch.long, device=input_ids.device)
         if position_ids is None:
             position_ids = (torch.cumsum(attention_mask, -1) - 1).clamp(min=0)[:, past_len:]
         mask = causal_mask(input_ids, attention_mask)
