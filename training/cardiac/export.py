@@ -89,12 +89,13 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def manifest(model_path: Path) -> dict:
+def manifest(model_path: Path, finetuned: bool = False) -> dict:
     return {
         "schemaVersion": 1,
         "id": "dfnet",
         "task": "mri",
-        "name": "DF-Net cardiac short-axis segmentation (slim U-Net, phantom-trained)",
+        "name": ("DF-Net cardiac short-axis segmentation (slim U-Net; phantoms + Sunnybrook LV fine-tuning)"
+                 if finetuned else "DF-Net cardiac short-axis segmentation (slim U-Net, phantom-trained)"),
         "files": [{"path": "model.onnx", "role": "model", "bytes": model_path.stat().st_size, "sha256": sha256(model_path)}],
         "inputs": [{
             "name": "image",
@@ -149,7 +150,7 @@ def main(argv=None):
         rc, max_diff = run_node_parity(tmp, args.tolerance)
     if rc != 0:
         sys.exit(f"parity check failed (max abs diff {max_diff})")
-    man = manifest(onnx_path)
+    man = manifest(onnx_path, finetuned=bool(ck.get("finetunedFrom")))
     (args.out / "manifest.json").write_text(json.dumps(man, indent=2, ensure_ascii=False) + "\n")
     facts = {"opset": OPSET, "bytes": man["files"][0]["bytes"], "sha256": man["files"][0]["sha256"],
              "params": count_parameters(model), "parityMaxAbsDiff": max_diff, "parityTolerance": args.tolerance,

@@ -119,6 +119,12 @@ def write_card(path: Path, export_facts: dict):
                     else "one CPU thread each, the two models trained in parallel on a 2-core machine")
     compute_diff = (f"trained on synthetic phantoms for {budget:g} minutes on one GPU" if gpu
                     else "trained on synthetic phantoms on a CPU for about an hour")
+    ft_cmd = ""
+    if finetune:
+        src = finetune.get("from", "dfnet_gpu.pt")
+        ft_cmd = ((f"/usr/bin/python3 -m cardiac.cache --subjects 1600 --per-subject 4 --processes 2 --out cardiac/cache/train.npz\n" if gpu else "")
+                  + f"/usr/bin/python3 -m cardiac.finetune --checkpoint cardiac/runs/{src} --cache cardiac/cache/train.npz "
+                  f"--name dfnet_ft --iters {finetune['iters']}   # CPU, 1 thread\n")
     if gpu:
         train_cmds = (f"bash cardiac/gpu_run.sh /tmp/out {budget:g}     # renders the cache, trains both models "
                       f"(DF-Net leads, the U-Net follows)\n"
@@ -210,7 +216,7 @@ The wall-time budget makes the iteration count depend on the machine ({iters_not
 ```sh
 training/setup.sh
 cd training
-{train_cmds}/usr/bin/python3 -m cardiac.evaluate --heldout {heldout} {eval_models}
+{train_cmds}{ft_cmd}/usr/bin/python3 -m cardiac.evaluate --heldout {heldout} {eval_models}
 /usr/bin/python3 -m cardiac.export --checkpoint cardiac/runs/{ckpt[shipped]} --out ../public/models/mri/dfnet
 ```
 """
