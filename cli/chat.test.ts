@@ -33,6 +33,14 @@ describe('npm run infer -- chat', () => {
     expect(out.tokensPerSecond).toBeGreaterThan(0);
   });
 
+  it("the shipped dictionary model (the default): PyTorch's greedy answer to its reference question, token for token", async () => {
+    const ref = JSON.parse(readFileSync(join(MODELS_DIR, 'llm', 'wordnet-dssn', 'reference.json'), 'utf8'));
+    const out = JSON.parse(await run(ref.messages.at(-1).content, '--max-tokens', String(ref.maxNewTokens), '--json'));
+    expect(out.tokenIds).toEqual(ref.greedyTokens);
+    expect(out.answer).toBe('Car (noun): a motor vehicle with four wheels; usually propelled by an internal combustion engine.');
+    expect(out.stopReason).toBe('eos');
+  });
+
   it('streams the answer as text; sampling flags are reproducible with a seed', async () => {
     const text = await run(user, '--max-tokens', '5');
     expect(text.endsWith('\n')).toBe(true);
@@ -46,6 +54,6 @@ describe('npm run infer -- chat', () => {
     await expect(chatMain([])).rejects.toBeInstanceOf(UsageError);
     await expect(chatMain(['hi', '--top-p', '1.5'])).rejects.toThrow(/top-p 1.5: expected a number in \(0, 1\]/);
     await expect(chatMain(['hi', '--max-tokens', '0'])).rejects.toThrow(UsageError);
-    expect(() => chatModelDir('no-such-model')).toThrow(/not a shipped model \(tiny-random\)/);
+    expect(() => chatModelDir('no-such-model')).toThrow(/not a shipped model \(wordnet-dssn, tiny-random\)/);
   });
 });

@@ -82,6 +82,9 @@ describe('npm run infer -- face', () => {
     const bad = await infer('face', ASTRONAUT, '--model', 'huge');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--model must be "short" or "full"');
-    expect((await infer('chat', 'hello')).stderr).toContain('not built yet');
+    expect((await infer('sing', 'hello')).stderr).toContain('unknown task "sing"');
+    const chat = await infer('chat', 'hello', '--model', 'tiny-random', '--max-tokens', '2', '--json');
+    expect(chat.code).toBe(0);
+    expect(JSON.parse(chat.stdout)).toMatchObject({ tokens: 2, stopReason: 'max-tokens' });
   });
 });

@@ -4,15 +4,17 @@ import { UsageError } from './args';
 import { faceMain } from './face';
 import { mriMain } from './mri';
 import { ctMain } from './ct';
+import { chatMain, CHAT_USAGE } from './chat';
 
 const USAGE = `Usage:
   npm run -s infer -- face <image files…> [--accurate] [--model short|full] [--threshold 0.5] [--json]
   npm run -s infer -- mri <file.nii|file.nii.gz|DICOM folder|image.png> [--json] [--out <path>]
   npm run -s infer -- ct <NIfTI file|DICOM folder|folder of slice images> [--json] [--model <manifest.json|folder>]
+  ${CHAT_USAGE}
 
-Tasks: face, mri, ct. (chat is not built yet.)`;
+Tasks: face, mri, ct, chat.`;
 
-const TASKS: Record<string, (args: string[]) => Promise<number>> = { face: faceMain, mri: mriMain, ct: ctMain };
+const TASKS: Record<string, (args: string[]) => Promise<number>> = { face: faceMain, mri: mriMain, ct: ctMain, chat: chatMain };
 
 /** Prints a failure the way a user reads it in the studio: what happened, then the detail. */
 export function reportError(prefix: string, error: unknown): void {
@@ -26,7 +28,7 @@ async function main([task, ...args]: string[]): Promise<number> {
     return task ? 0 : 2;
   }
   const run = TASKS[task];
-  if (!run) throw new UsageError(task === 'chat' ? 'the chat task is not built yet.' : `unknown task "${task}".`);
+  if (!run) throw new UsageError(`unknown task "${task}".`);
   return run(args);
 }
 

@@ -146,7 +146,7 @@ def make_reference(model, bpe: ByteLevelBPE, data: Path) -> dict:
 
 # ---------------------------------------------------------------------------------------------- parity
 def run_parity(out: Path) -> dict:
-    p = subprocess.run(["node", str(HERE / "parity.mjs"), str(out)], cwd=REPO, capture_output=True, text=True)
+    p = subprocess.run(["node", str(HERE / "parity.mjs"), str(Path(out).resolve())], cwd=REPO, capture_output=True, text=True)
     lines = (p.stdout + p.stderr).strip().splitlines()
     diffs = {}
     for line in lines:

@@ -55,11 +55,16 @@ export function ChatView() {
         <h1>Chat</h1>
         <p className="muted">A small language model running in this tab: prefill, then one token at a time with a key/value cache.</p>
       </header>
-      {model?.intendedUse && /random/i.test(model.intendedUse) && (
-        <p className="warning" data-testid="chat-intended-use">
-          <strong>Test fixture.</strong> {model.name} has random weights: its answers are gibberish by design.
-        </p>
-      )}
+      {model?.intendedUse &&
+        (/random/i.test(model.intendedUse) ? (
+          <p className="warning" data-testid="chat-intended-use">
+            <strong>Test fixture.</strong> {model.name} has random weights: its answers are gibberish by design.
+          </p>
+        ) : (
+          <p className="warning" data-testid="chat-intended-use">
+            <strong>Intended use:</strong> {model.intendedUse}
+          </p>
+        ))}
       <div className="toolbar">
         <select
           aria-label="Model"
@@ -133,7 +138,7 @@ export function ChatView() {
       <div className="chat-messages" ref={list} data-testid="chat-messages" aria-live="polite">
         {llm.messages.length === 0 && <p className="muted">Ask something. Everything runs in this browser tab: nothing is uploaded.</p>}
         {llm.messages.map((m) => (
-          <div key={m.id} className={`chat-message ${m.role}${m.streaming ? ' streaming' : ''}`} data-testid="chat-message" data-role={m.role} data-streaming={m.streaming ? 'true' : 'false'}>
+          <div key={m.id} className={`chat-message ${m.role}${m.streaming ? ' streaming' : ''}`} data-testid="chat-message" data-role={m.role} data-streaming={m.streaming ? 'true' : 'false'} data-tokens={m.stats?.tokens} data-stop={m.stats?.stopReason}>
             <div className="chat-role">{m.role === 'user' ? 'You' : 'Assistant'}</div>
             <div className="chat-text">{m.content || (m.streaming ? '…' : <span className="muted">(no text)</span>)}</div>
             {m.stats && (
