@@ -1,7 +1,8 @@
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { readVolume } from '../src/io/readVolume';
-import { loadModelFromDisk } from '../src/runtime/node';
+import { loadModelFromDisk, MODELS_DIR } from '../src/runtime/node';
 import { classifyVolume } from '../src/tasks/ct/core/classify';
 import { CT_MODEL_ID, ctRunner } from '../src/tasks/ct/runner';
 import { asHuFromImages } from '../src/tasks/ct/core/hu';
@@ -14,6 +15,9 @@ const SAMPLINGS = 3;
 export async function ctMain(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'boolean', default: false }, model: { type: 'string' } });
   if (positionals.length !== 1) throw new UsageError('give exactly one NIfTI file, DICOM file or folder, or folder of slice images.');
+  if (!values.model && !existsSync(join(MODELS_DIR, 'ct', CT_MODEL_ID, 'manifest.json'))) {
+    throw new UsageError('no default CT model ships with this version yet: pass --model <manifest.json|folder> (for example a UCADI checkpoint converted by training/ct/export_checkpoint.py).');
+  }
   const input = positionals[0];
   const files = (await stat(input)).isDirectory() ? await filesUnder(input) : [{ name: basename(input), bytes: new Uint8Array(await readFile(input)) }];
   const volume = asHuFromImages(await readVolume(files, (f) => readRgba(f.bytes, f.name)));

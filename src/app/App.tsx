@@ -3,6 +3,8 @@ import { setPreference } from './actions';
 import { benchUrlMode } from '../bench/url';
 import { FaceView } from '../tasks/face/ui/FaceView';
 import { MriView } from '../tasks/mri/ui/MriView';
+import { CtView } from '../tasks/ct/ui/CtView';
+import { ChatView } from '../tasks/llm/ui/ChatView';
 import { BackendBadge } from '../ui/BackendBadge';
 import { ProgressList } from '../ui/ProgressList';
 import { useStore, type TaskId } from './store';
@@ -19,24 +21,9 @@ const TASKS: { id: TaskId; label: string; blurb: string }[] = [
 const BenchView = lazy(() => import('../bench/ui/BenchView').then((m) => ({ default: m.BenchView })));
 if (benchUrlMode().open) useStore.setState({ task: 'bench' });
 
-function NotBuiltYet({ label }: { label: string }) {
-  return (
-    <section className="task-view" data-testid="placeholder">
-      <header className="task-header">
-        <h1>{label}</h1>
-      </header>
-      <p>
-        <strong>Not built yet.</strong> This task is planned (see the project issues); its model is trained by the project and will run here,
-        in the browser, like the faces task does today.
-      </p>
-    </section>
-  );
-}
-
 export function App() {
   const task = useStore((s) => s.task);
   const progress = useStore((s) => s.progress);
-  const current = TASKS.find((t) => t.id === task)!;
   return (
     <div className="app">
       <nav className="sidebar" data-testid="task-nav" aria-label="Tasks">
@@ -63,11 +50,11 @@ export function App() {
           <BackendBadge onChange={(p) => void setPreference(p)} />
           <ProgressList progress={progress} />
         </div>
-        {task === 'faces' ? <FaceView /> : task === 'mri' ? <MriView /> : task === 'bench' ? (
+        {task === 'faces' ? <FaceView /> : task === 'mri' ? <MriView /> : task === 'ct' ? <CtView /> : task === 'chat' ? <ChatView /> : (
           <Suspense fallback={<p className="muted">Loading the benchmark…</p>}>
             <BenchView />
           </Suspense>
-        ) : <NotBuiltYet label={current.label} />}
+        )}
       </main>
     </div>
   );

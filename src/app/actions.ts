@@ -2,6 +2,7 @@ import type { ProviderPreference } from '../runtime/backend';
 import { resumeFaces, stopCamera } from '../tasks/face/actions';
 import { cancelMri } from '../tasks/mri/actions';
 import { cancelCt } from '../tasks/ct/actions';
+import { abandonChat } from '../tasks/llm/actions';
 import { useStore } from './store';
 import { resetWorkers } from './workers';
 
@@ -11,6 +12,7 @@ export async function setPreference(preference: ProviderPreference): Promise<voi
   if (wasLive) stopCamera();
   cancelMri({ abandon: true });
   cancelCt({ abandon: true });
+  abandonChat();
   resetWorkers();
   useStore.setState({ preference, backend: undefined });
   await resumeFaces(wasLive);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_ADVICE, ERROR_CODES, LoupeError, toUserError } from './errors';
+import { ERROR_ADVICE, ERROR_CODES, isModelMissing, LoupeError, toUserError } from './errors';
 
 describe('toUserError', () => {
   it('maps a coded error (as it arrives from a worker: name + message) to its advice', () => {
@@ -18,5 +18,15 @@ describe('toUserError', () => {
       expect(ERROR_ADVICE[code].title.length).toBeGreaterThan(5);
       if (code !== 'ABORTED') expect(ERROR_ADVICE[code].action.length).toBeGreaterThan(5);
     }
+  });
+});
+
+describe('isModelMissing', () => {
+  it('is true for a 404 and for an SPA fallback page served as the manifest, false for other failures', () => {
+    expect(isModelMissing(new LoupeError('MODEL_FETCH_FAILED', 'models/ct/x/manifest.json: HTTP 404'))).toBe(true);
+    expect(isModelMissing(new LoupeError('MANIFEST_INVALID', 'models/ct/x/manifest.json: not JSON'))).toBe(true);
+    expect(isModelMissing(new LoupeError('MANIFEST_INVALID', 'inputs.0.shape: expected array'))).toBe(false);
+    expect(isModelMissing(new LoupeError('MODEL_INTEGRITY', 'sha256 mismatch'))).toBe(false);
+    expect(isModelMissing(new Error('boom'))).toBe(false);
   });
 });

@@ -72,3 +72,13 @@ export function toUserError(error: unknown, fallback: ErrorCode = 'INFERENCE_FAI
   if (name === 'AbortError') code = 'ABORTED';
   return { code, ...ERROR_ADVICE[code], detail: message };
 }
+
+/**
+ * Whether a model load failed because the server has no such model: a 404 (MODEL_FETCH_FAILED), or a dev/preview
+ * server's SPA fallback answering the manifest URL with index.html ("not JSON").
+ */
+export function isModelMissing(error: unknown): boolean {
+  const name = (error as { name?: unknown })?.name;
+  const message = String((error as { message?: unknown })?.message ?? error);
+  return name === 'MODEL_FETCH_FAILED' || (name === 'MANIFEST_INVALID' && /not JSON/.test(message));
+}

@@ -12,16 +12,14 @@ let stopServer = async () => {};
 before(async () => { stopServer = await ensureServer(); }, { timeout: 600_000 });
 after(async () => { await stopServer(); });
 
-test('contract: nav (faces, MRI, placeholders for CT and chat), backend badge and face controls', T, async (t) => {
+test('contract: nav (faces, MRI, CT, chat views), backend badge and face controls', T, async (t) => {
   await withBrowser(t, {}, async ({ page }) => {
     await openApp(page);
     const nav = page.locator('[data-testid=task-nav]');
     await nav.waitFor({ state: 'visible' });
-    await nav.locator('[data-testid=nav-mri]').click();
-    await page.locator('[data-testid=mri-view]').waitFor({ state: 'visible', timeout: 10_000 });
-    for (const view of ['ct', 'chat']) {
+    for (const view of ['mri', 'ct', 'chat']) {
       await nav.locator(`[data-testid=nav-${view}]`).click();
-      await page.locator('[data-testid=placeholder]').waitFor({ state: 'visible', timeout: 10_000 });
+      await page.locator(`[data-testid=${view}-view]`).waitFor({ state: 'visible', timeout: 10_000 });
       assert.equal(await page.locator('[data-testid=face-view]').isVisible(), false, `face-view still visible on ${view}`);
     }
     await nav.locator('[data-testid=nav-faces]').click();

@@ -5,7 +5,7 @@ import { decodeImageBytes, readFiles } from '../../io/decodeImage';
 import { namedFiles } from '../../io/dropped';
 import { readVolume } from '../../io/readVolume';
 import type { Volume } from '../../io/volume';
-import { LoupeError, toUserError, type ErrorCode } from '../../runtime/errors';
+import { isModelMissing, LoupeError, toUserError, type ErrorCode } from '../../runtime/errors';
 import { Comlink } from '../../runtime/worker';
 import type { CtWorkerApi } from '../../../workers/ct.worker';
 import { asHuFromImages } from './core/hu';
@@ -42,6 +42,11 @@ export async function prepareCt(): Promise<void> {
     await readyCtWorker();
     if (useStore.getState().ct.status === 'loading') patchCt({ status: 'idle' });
   } catch (error) {
+    if (isModelMissing(error) && !useStore.getState().ct.model?.custom) {
+      // No default model on this server: say so once, in the view (not as a failure), and wait for a custom model.
+      patchCt({ defaultMissing: true, status: useStore.getState().ct.volume ? 'done' : 'idle' });
+      return;
+    }
     showError(error, 'MODEL_FETCH_FAILED');
   }
 }
@@ -67,8 +72,9 @@ export async function openCtFiles(files: File[]): Promise<void> {
 }
 
 export async function classify(): Promise<void> {
-  const { volume } = useStore.getState().ct;
+  const { volume, defaultMissing, model } = useStore.getState().ct;
   if (!volume) return;
+  if (defaultMissing && !model?.custom) return void patchCt({ status: 'done', error: undefined });
   const mine = ++request;
   patchCt({ status: 'running', error: undefined, progress: { done: 0, total: CT_SAMPLINGS } });
   try {

@@ -16,6 +16,8 @@ export interface CtSlice {
     progress?: { done: number; total: number };
     error?: UserError;
     model?: { name: string; custom: boolean; hasCam: boolean };
+    /** The server has no default model (this version ships none yet): a custom model is needed to classify. */
+    defaultMissing?: boolean;
     view: { z: number; preset: CtWindow; showCam: boolean; camClass: CtClass; opacity: number };
   };
 }

@@ -3,7 +3,7 @@ import { useStore } from '../../../app/store';
 import { DropSection, FileButton } from '../../../ui/files';
 import { SCAN_ACCEPT } from '../../../io/readVolume';
 import { ErrorBanner } from '../../../ui/ErrorBanner';
-import { CT_CLASSES, type CtClass } from '../core/classify';
+import { camPeak, CT_CLASSES, type CtClass } from '../core/classify';
 import { renderCtSliceRgba } from '../core/heat';
 import { CT_WINDOWS, type CtWindow } from '../core/preprocess';
 import { cancelCt, classify, dismissCtError, loadCustomModel, openCtFiles, prepareCt, setCtView, useDefaultModel } from '../actions';
@@ -15,8 +15,10 @@ export function CtView() {
   const canvas = useRef<HTMLCanvasElement>(null);
   const { volume, result, view } = ct;
   const camIndex = CT_CLASSES.indexOf(view.camClass);
-  const cam = view.showCam ? result?.cam?.[camIndex] : undefined;
+  const classCam = result?.cam?.[camIndex];
+  const cam = view.showCam ? classCam : undefined;
   const camMax = useMemo(() => (cam ? cam.reduce((m, v) => (v > m ? v : m), 0) : 0), [cam]);
+  const peak = useMemo(() => (classCam && volume ? camPeak(classCam, [volume.dims[0], volume.dims[1], volume.dims[2]]) : undefined), [classCam, volume]);
 
   useEffect(() => {
     void prepareCt();
@@ -41,7 +43,8 @@ export function CtView() {
         <p className="muted">COVID-19 / other viral / bacterial pneumonia / healthy, with the UCADI 3D DenseNet and a class activation map.</p>
       </header>
       <p className="warning" data-testid="ct-intended-use">
-        <strong>Demo, not for clinical use.</strong> The default model was trained by this project on synthetic CT phantoms; it has never seen a real patient.
+        <strong>Demo, not for clinical use.</strong>
+        {ct.defaultMissing ? ' Not a medical device, whichever model you load.' : ' The default model was trained by this project on synthetic CT phantoms; it has never seen a real patient.'}
       </p>
       <div className="toolbar">
         <FileButton label="Open scan…" testid="ct-file" multiple accept={SCAN_ACCEPT} onFiles={(f) => void openCtFiles(f)} />
@@ -54,7 +57,7 @@ export function CtView() {
           title="An ONNX classifier with the same contract: input [batch,1,16,128,128], 4 class logits, optional CAM. Choose model.onnx and manifest.json together."
           onFiles={(f) => void loadCustomModel(f)}
         />
-        {ct.model?.custom && (
+        {ct.model?.custom && !ct.defaultMissing && (
           <button type="button" onClick={() => void useDefaultModel()}>
             Use the default model
           </button>
@@ -74,6 +77,13 @@ export function CtView() {
           </span>
         )}
       </div>
+      {ct.defaultMissing && !ct.model?.custom && (
+        <p className="warning" data-testid="ct-no-default-model">
+          <strong>No default CT model ships with this version yet</strong> (its training needs more compute than this build had). You can open scans and
+          classify them with your own ONNX classifier of the same contract — for example a UCADI checkpoint converted by
+          <code> training/ct/export_checkpoint.py</code>: press <em>Load custom model…</em> and choose its model.onnx and manifest.json.
+        </p>
+      )}
       <ErrorBanner error={ct.error} onDismiss={dismissCtError} />
       {!volume ? (
         <div className="stage empty">
@@ -140,6 +150,14 @@ export function CtView() {
                     </li>
                   ))}
                 </ul>
+                {peak && (
+                  <p data-testid="ct-cam-peak" data-x={peak[0]} data-y={peak[1]} data-z={peak[2]}>
+                    Activation map for {CLASS_LABEL[view.camClass]} peaks on slice {peak[2] + 1}{' '}
+                    <button type="button" data-testid="ct-goto-peak" onClick={() => setCtView({ z: peak[2], showCam: true })}>
+                      Show
+                    </button>
+                  </p>
+                )}
                 <p className="muted">
                   {result.samplings} sampling{result.samplings === 1 ? '' : 's'} of 16 slices averaged{ct.inferMs !== undefined ? ` in ${(ct.inferMs / 1000).toFixed(1)} s` : ''}.
                 </p>

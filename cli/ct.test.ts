@@ -1,0 +1,34 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MODELS_DIR } from '../src/runtime/node';
+import { CT_MODEL_ID } from '../src/tasks/ct/runner';
+import { UsageError } from './args';
+import { ctMain } from './ct';
+
+const FIXTURES = join(import.meta.dirname, '..', 'tests', 'fixtures', 'ct');
+const shipsDefault = existsSync(join(MODELS_DIR, 'ct', CT_MODEL_ID, 'manifest.json'));
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('npm run infer -- ct', () => {
+  it.skipIf(shipsDefault)('without a shipped default model asks for --model', async () => {
+    await expect(ctMain([join(FIXTURES, 'covid19_dicom'), '--json'])).rejects.toThrow(UsageError);
+    await expect(ctMain([join(FIXTURES, 'covid19_dicom')])).rejects.toThrow(/no default CT model ships with this version yet: pass --model/);
+  });
+
+  it('classifies a DICOM folder with --model <folder>: the issue\'s JSON, probabilities summing to 1', async () => {
+    let out = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out += String(chunk);
+      return true;
+    });
+    expect(await ctMain([join(FIXTURES, 'covid19_dicom'), '--json', '--model', join(FIXTURES, 'trial-model')])).toBe(0);
+    const result = JSON.parse(out);
+    expect(Object.keys(result.probabilities).sort()).toEqual(['bacterial', 'covid19', 'healthy', 'viral']);
+    const ps = Object.values(result.probabilities) as number[];
+    expect(ps.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3); // printed with 4 decimals each
+    expect(result.probabilities[result.top]).toBe(Math.max(...ps));
+    expect(result.file).toContain('covid19_dicom');
+  }, 300_000);
+});
