@@ -17,6 +17,7 @@ import type { RgbaImage } from '../src/tasks/face/core/types';
 import { computeLetterbox, toLetterboxedNHWC } from '../src/tasks/face/core/letterbox';
 import { sliceGrid, toModelInput } from '../src/tasks/mri/core/preprocess';
 import { preprocessOf } from '../src/tasks/mri/runner';
+import { CT_INPUT, sampleSliceIndices, toModelInput as toCtInput } from '../src/tasks/ct/core/preprocess';
 
 /** The ORT WASM build src/runtime/browser.ts loads (the JSEP build: WASM and WebGPU in one binary). */
 export const ORT_WASM_FILE = 'ort-wasm-simd-threaded.jsep.wasm';
@@ -71,15 +72,18 @@ const api = {
     return { backend, ortVersions: { ...ort.env.versions }, wasmFile: ORT_WASM_FILE };
   },
 
-  /** Fetches (cache-first) a model as the app does and creates a bare session with the app's options; one warm-up run. */
-  async load(task: string, id: string): Promise<{ inputName: string; sha256: string }> {
+  /**
+   * Fetches (cache-first) a model as the app does and creates a bare session with the app's options; one warm-up
+   * run unless `warmUp` is false (a quick run of a heavy model: the CT DenseNet is ~143 GFLOP per run).
+   */
+  async load(task: string, id: string, warmUp = true): Promise<{ inputName: string; sha256: string }> {
     const key = `${task}/${id}`;
     if (!sessions.has(key)) {
       const { manifest, baseUrl } = await fetchManifest(task, id);
       const file = modelFile(manifest);
       const bytes = await fetchFile(manifest.name, { url: baseUrl + file.path, bytes: file.bytes, sha256: file.sha256 });
       const session = await ort.InferenceSession.create(bytes, sessionOptions('wasm'));
-      await runOnce(session, zerosFor(manifest));
+      if (warmUp) await runOnce(session, zerosFor(manifest));
       sessions.set(key, { session, manifest, feeds: [] });
     }
     const { manifest } = sessions.get(key)!;
@@ -105,6 +109,19 @@ const api = {
       [l.manifest.inputs[0].name]: new ort.Tensor('float32', toModelInput(sliceOf(volume, z, 0), grid), [1, 1, grid.size, grid.size]),
     }));
     return nz;
+  },
+
+  /**
+   * The CT model's input for a volume in HU ([nz, ny, nx], x fastest), built by the CT pipeline's own code: one
+   * sampling (the central 16 slices at the depth's stride), HU clipped and normalised, resized to 16×128×128.
+   * Returns the number of input sets (1).
+   */
+  setCtVolume(id: string, hu: Float32Array, dims: [number, number, number]): number {
+    const l = sessions.get(`ct/${id}`);
+    if (!l) throw new Error(`bench worker: ct/${id} is not loaded`);
+    const data = toCtInput(hu, dims, sampleSliceIndices(dims[2]));
+    l.feeds = [{ [l.manifest.inputs[0].name]: new ort.Tensor('float32', data, [1, 1, ...CT_INPUT]) }];
+    return l.feeds.length;
   },
 
   /** `runs` bare session.run calls on the first input set; ms each. */

@@ -1,5 +1,6 @@
 // What the benchmark needs to know about this browser and this deployment: machine facts, the WebGPU adapter,
 // which models are served. Main thread; runs no model.
+import { isModelMissing } from '../runtime/errors';
 import { appUrl, fetchManifest } from '../runtime/fetchModel';
 import { modelFile, type Manifest } from '../runtime/manifest';
 import type { Machine } from './core/report';
@@ -55,7 +56,33 @@ export async function availableModel(task: string, id: string): Promise<{ ok: tr
   } catch (error) {
     const e = error as Error;
     // A missing file answers 404, or index.html (a dev/preview server's SPA fallback) which is "not JSON".
-    if (e.name === 'MODEL_FETCH_FAILED' || (e.name === 'MANIFEST_INVALID' && /not JSON/.test(e.message))) return { ok: false, reason: `model missing (models/${task}/${id}/ is not served)` };
+    if (isModelMissing(e)) return { ok: false, reason: `model missing (models/${task}/${id}/ is not served)` };
     return { ok: false, reason: `model unavailable (${appUrl(`models/${task}/${id}/`)}: ${e.message})` };
+  }
+}
+
+interface MemoryMeasurement {
+  bytes: number;
+  breakdown: { bytes: number; attribution: { url?: string; scope?: string }[]; types?: string[] }[];
+}
+
+/**
+ * `performance.measureUserAgentSpecificMemory()` (Chromium, cross-origin isolated pages only): the memory of this
+ * page and its workers, by worker script. Chromium may postpone it to the next garbage collection (up to ~20 s)
+ * unless started with --enable-blink-features=ForceEagerMeasureMemory, which `npm run bench` passes. Resolves with
+ * the reason when it is not available or does not answer within `timeoutMs`.
+ */
+export async function measureMemory(timeoutMs: number): Promise<MemoryMeasurement | { unavailable: string }> {
+  const perf = performance as Performance & { measureUserAgentSpecificMemory?: () => Promise<MemoryMeasurement> };
+  if (typeof perf.measureUserAgentSpecificMemory !== 'function') return { unavailable: 'performance.measureUserAgentSpecificMemory is not available in this browser' };
+  if (!self.crossOriginIsolated) return { unavailable: 'performance.measureUserAgentSpecificMemory needs a cross-origin isolated page' };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<{ unavailable: string }>((resolve) => (timer = setTimeout(() => resolve({ unavailable: `performance.measureUserAgentSpecificMemory did not answer within ${timeoutMs / 1000} s` }), timeoutMs)));
+  try {
+    return await Promise.race([perf.measureUserAgentSpecificMemory(), timeout]);
+  } catch (error) {
+    return { unavailable: `performance.measureUserAgentSpecificMemory failed: ${(error as Error).message}` };
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -4,7 +4,9 @@ import { ITEMS, type BenchReport, type ItemId, type ItemResult } from './core/re
 import { machine } from './env';
 import { captureFrames, type FrameSet } from './frames';
 import type { ItemContext, ItemRunner, OrtBuild, Settings } from './items/context';
+import { chatVsTransformers } from './items/chat';
 import { coldStartInFrame } from './items/cold';
+import { ctVolume } from './items/ct';
 import { facesOverhead, facesVsMediaPipe } from './items/faces';
 import { computeBound } from './items/flops';
 import { mriVolume } from './items/mri';
@@ -17,6 +19,8 @@ export const RUNNERS: Record<ItemId, ItemRunner> = {
   'faces-mediapipe': facesVsMediaPipe,
   'faces-overhead': facesOverhead,
   mri: mriVolume,
+  ct: ctVolume,
+  chat: chatVsTransformers,
   threads,
   webgpu: webgpuVsWasm,
   cold: coldStartInFrame,
@@ -73,6 +77,7 @@ export async function runBench(items: ItemId[], settings: Settings, { onItem }: 
   }
   if (signal.aborted) throw new LoupeError('ABORTED', 'benchmark stopped');
   const { versions, wasmFile } = await ort();
+  const chatPeer = results.find((r) => r.id === 'chat' && r.status === 'ok')?.facts['Transformers.js'];
   return {
     schema: 1,
     date,
@@ -82,6 +87,7 @@ export async function runBench(items: ItemId[], settings: Settings, { onItem }: 
     versions: {
       'onnxruntime-web (ours)': `${versions.web ?? '?'} (${wasmFile})`,
       '@mediapipe/face_detection (peer)': `${MEDIAPIPE_VERSION} (TFLite + XNNPACK WASM, CPU inference)`,
+      ...(chatPeer ? { '@huggingface/transformers (peer)': String(chatPeer) } : {}),
       ...(framesSource ? { frames: framesSource } : {}),
     },
     items: results,

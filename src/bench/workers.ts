@@ -4,6 +4,8 @@ import type { BackendInfo, ProviderPreference } from '../runtime/backend';
 import { Comlink, wrapWorker, type WorkerHandle } from '../runtime/worker';
 import type { FaceWorkerApi } from '../../workers/face.worker';
 import type { MriWorkerApi } from '../../workers/mri.worker';
+import type { CtWorkerApi } from '../../workers/ct.worker';
+import type { LlmWorkerApi } from '../../workers/llm.worker';
 import type { BenchWorkerApi } from '../../workers/bench.worker';
 
 export interface RuntimeChoice {
@@ -40,6 +42,18 @@ export function startFaceWorker({ preference, threads }: RuntimeChoice): Promise
 /** Our MRI worker (workers/mri.worker.ts) with its own runtime settings. */
 export function startMriWorker({ preference, threads }: RuntimeChoice): Promise<Started<MriWorkerApi>> {
   const handle = wrapWorker<MriWorkerApi>(new Worker(new URL('../../workers/mri.worker.ts', import.meta.url), { type: 'module', name: `bench-mri-${preference}-${threads}t` }));
+  return started(handle, () => handle.api.init({ preference, threads }));
+}
+
+/** Our CT worker (workers/ct.worker.ts, the one the CT view uses) with its own runtime settings. */
+export function startCtWorker({ preference, threads }: RuntimeChoice): Promise<Started<CtWorkerApi>> {
+  const handle = wrapWorker<CtWorkerApi>(new Worker(new URL('../../workers/ct.worker.ts', import.meta.url), { type: 'module', name: `bench-ct-${preference}-${threads}t` }));
+  return started(handle, () => handle.api.init({ preference, threads }));
+}
+
+/** Our chat worker (workers/llm.worker.ts, the one the Chat view uses) with its own runtime settings. */
+export function startLlmWorker({ preference, threads }: RuntimeChoice): Promise<Started<LlmWorkerApi>> {
+  const handle = wrapWorker<LlmWorkerApi>(new Worker(new URL('../../workers/llm.worker.ts', import.meta.url), { type: 'module', name: `bench-llm-${preference}-${threads}t` }));
   return started(handle, () => handle.api.init({ preference, threads }));
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fmtFlops, fmtNumber, fmtPercent, fmtRatio, fmtSpread, markdownTable } from './format';
+import { assetName, fmtFlops, fmtNumber, fmtPercent, fmtRatio, fmtSpread, markdownTable } from './format';
 
 describe('number formatting', () => {
   it('three significant digits', () => {
@@ -27,5 +27,13 @@ describe('number formatting', () => {
 describe('markdownTable', () => {
   it('escapes pipes and pads short rows', () => {
     expect(markdownTable(['a', 'b'], [['x|y', '1'], ['z']])).toBe('| a | b |\n|---|---|\n| x\\|y | 1 |\n| z |  |');
+  });
+});
+
+describe('assetName', () => {
+  it('strips the folder, the query and a bundler hash', () => {
+    expect(assetName('http://x/assets/ort-wasm-simd-threaded.asyncify-CxOG5pUO.wasm')).toBe('ort-wasm-simd-threaded.asyncify.wasm');
+    expect(assetName('/node_modules/a/dist/ort-wasm-simd-threaded.asyncify.wasm?import')).toBe('ort-wasm-simd-threaded.asyncify.wasm');
+    expect(assetName('http://x/a/ort-wasm-simd-threaded.jsep.wasm')).toBe('ort-wasm-simd-threaded.jsep.wasm');
   });
 });

@@ -49,3 +49,11 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
   const line = (cells: readonly string[]) => `| ${header.map((_, i) => cell(cells[i] ?? '')).join(' | ')} |`;
   return [line(header), `|${header.map(() => '---').join('|')}|`, ...rows.map(line)].join('\n');
 }
+
+/** A fetched file's name without its folder, query and the bundler's content hash ("x.wasm-AbC123_9.wasm" → "x.wasm"). */
+export function assetName(url: string): string {
+  return url
+    .slice(url.lastIndexOf('/') + 1)
+    .replace(/\?.*$/, '')
+    .replace(/-[A-Za-z0-9_-]{8}(\.[a-z0-9]+)$/, '$1');
+}

@@ -45,19 +45,28 @@ describe('report', () => {
   it('describes every item', () => {
     for (const id of ITEM_IDS) expect(ITEMS[id].meaning.length).toBeGreaterThan(50);
   });
+  it('has the chat and CT items', () => {
+    expect(ITEM_IDS).toContain('ct');
+    expect(ITEM_IDS).toContain('chat');
+    expect(ITEMS.chat.title).toBe('Chat: Loupe vs Transformers.js');
+    const md = markdownReport({ ...report, items: [{ id: 'ct', status: 'skipped', reason: 'model missing (models/ct/ucadi-densenet/ is not served)', reps: 0, rows: [], facts: {}, ms: 3 }] });
+    expect(md).toContain('### Chest CT: volume latency');
+    expect(md).toContain('**skipped**: model missing (models/ct/ucadi-densenet/ is not served)');
+  });
   it('renders a row per measure with the per-repetition ratio spread', () => {
     expect(itemTableRows(faces)).toEqual([
       ['latency p50', 'ours: 10.0 ms [9.00–11.0]', 'MediaPipe: 30.0 ms [29.0–33.0]', '0.33× [0.30–0.34]', 'ours ÷ MediaPipe'],
       ['agreement', '', '', 'mean IoU 0.91 over 60 matched faces', ''],
     ]);
   });
-  it('counts and renders skipped items and the pending tasks', () => {
+  it('counts and renders skipped items with their reason, and no pending list', () => {
     expect(counts(report)).toEqual({ ok: 1, skipped: 1, failed: 0 });
     const md = markdownReport(report);
     expect(md).toContain('3 repetitions, 20 frames per repetition (faces); 1 items measured, 1 skipped, 0 failed');
     expect(md).toContain('Test CPU, 2 logical cores');
     expect(md).toContain('**skipped**: model missing');
-    expect(md).toContain('| Chat: tokens/s vs Transformers.js | pending: task not built');
+    expect(md).not.toContain('Not measured yet');
+    expect(md).not.toContain('pending');
     expect(md).toContain('| latency p50 | ours: 10.0 ms [9.00–11.0] |');
   });
   it('replaces only the generated block of a document', () => {

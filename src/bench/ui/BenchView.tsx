@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { fmtMeasure, fmtRatioOf, ITEM_IDS, ITEMS, PENDING, type BenchReport, type ItemResult } from '../core/report';
+import { fmtMeasure, fmtRatioOf, ITEM_IDS, ITEMS, type BenchReport, type ItemResult } from '../core/report';
 import { benchUrlMode } from '../url';
 import { exportBenchJson, runBenchmark, startColdProbe, stopBenchmark } from '../actions';
 import { useBench } from '../store';
@@ -67,14 +67,6 @@ function Results({ report }: { report: BenchReport }) {
       {report.items.map((item) => (
         <ItemTable key={item.id} item={item} />
       ))}
-      <h2>Not measured yet</h2>
-      <ul>
-        {PENDING.map((p) => (
-          <li key={p.id}>
-            {p.title}: {p.reason}
-          </li>
-        ))}
-      </ul>
     </div>
   );
 }

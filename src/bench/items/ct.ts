@@ -1,0 +1,90 @@
+// Chest CT: a 16×128×128 volume in HU through the app's path (the CT worker's classify, as the CT view calls it),
+// against bare session.run of the same model on the same input tensor in the bench worker.
+import { CT_SAMPLINGS } from '../../tasks/ct/actions';
+import { CT_MODEL_ID } from '../../tasks/ct/runner';
+import type { CtWorkerApi } from '../../../workers/ct.worker';
+import { ctPhantomHu } from '../core/ctPhantom';
+import { overhead, ratio, type Row } from '../core/report';
+import { spread } from '../core/stats';
+import { availableModel } from '../env';
+import { Comlink, startBenchWorker, startCtWorker, type Started } from '../workers';
+import { interleaved, ortBuild, skipped, type ItemContext, type ItemOutcome } from './context';
+
+/** The benchmark volume: the model's own input size, so our path resamples nothing away (x, y, z). */
+export const CT_BENCH_DIMS: [number, number, number] = [128, 128, 16];
+
+export interface CtCall {
+  /** Main thread: the volume to the worker → classification (CAMs included) back, ms. */
+  ms: number;
+  /** The worker's own time for classifyVolume (preprocessing, inference, CAM mapping), ms. */
+  workerMs: number;
+  /** Samplings the worker ran (patient-level average). */
+  samplings: number;
+}
+
+/** One classification through our CT worker exactly as the CT view's classify() sends it. */
+export async function classifyOurs(ct: Started<CtWorkerApi>, hu: Float32Array, dims: [number, number, number]): Promise<CtCall> {
+  const t = performance.now();
+  const [nx, ny, nz] = dims;
+  const result = await ct.api.classify(hu.subarray(0, nx * ny * nz), dims, CT_SAMPLINGS, Comlink.proxy(() => undefined));
+  return { ms: performance.now() - t, workerMs: result.inferMs, samplings: result.samplings };
+}
+
+export async function ctVolume(ctx: ItemContext): Promise<ItemOutcome> {
+  const available = await availableModel('ct', CT_MODEL_ID);
+  if (!available.ok) return skipped(available.reason);
+  const dims = CT_BENCH_DIMS;
+  const hu = ctPhantomHu({ nx: dims[0], ny: dims[1], nz: dims[2] });
+  ctx.progress('starting our CT worker and the bare-session worker (WASM, 1 thread each)');
+  const ours = ctx.pool.track(await startCtWorker({ preference: 'wasm', threads: 1 }));
+  await ours.api.load();
+  const bare = ctx.pool.track(await startBenchWorker(1));
+  // A quick run times the first call of the bare session (ours was warmed up by the worker's load, as in the app).
+  await bare.api.load('ct', CT_MODEL_ID, !ctx.settings.quick);
+  const inputs = await bare.api.setCtVolume(CT_MODEL_ID, hu, dims);
+  const key = `ct/${CT_MODEL_ID}`;
+  if (!ctx.settings.quick) {
+    ctx.progress('warm-up volume');
+    await classifyOurs(ours, hu, dims);
+    await bare.api.timeAllInputs(key);
+  }
+  const { a, b } = await interleaved(ctx, 'ours vs bare session.run, one volume each', () => classifyOurs(ours, hu, dims), () => bare.api.timeAllInputs(key));
+  const oursMs = a.map((c) => c.ms);
+  const workerMs = a.map((c) => c.workerMs);
+  const samplings = a[0]?.samplings ?? 1;
+  // Per second: our samplings (model inputs) against the bare worker's inputs, each over its own time.
+  const oursRate = a.map((c) => (c.samplings * 1000) / c.ms);
+  const bareRate = b.map((ms) => (inputs * 1000) / ms);
+  const rows: Row[] = [
+    {
+      measure: `volume latency, ${dims[2]}×${dims[1]}×${dims[0]} HU`,
+      a: { label: 'ours: volume → CT worker → result', unit: 'ms', value: spread(oursMs) },
+      b: { label: `bare: ${inputs} × session.run`, unit: 'ms', value: spread(b) },
+      ratio: overhead('overhead: ours ÷ bare − 1', oursMs, b),
+    },
+    {
+      measure: 'samplings/s (model inputs per second)',
+      a: { label: 'ours', unit: '/s', value: spread(oursRate) },
+      b: { label: 'bare', unit: '/s', value: spread(bareRate) },
+      ratio: ratio('ours ÷ bare samplings/s (< 1: ours slower)', oursRate, bareRate),
+    },
+    {
+      measure: 'inside the worker only (classifyVolume)',
+      a: { label: 'ours', unit: 'ms', value: spread(workerMs) },
+      b: { label: 'bare', unit: 'ms', value: spread(b) },
+      ratio: overhead('overhead without the hop (preprocessing, softmax, CAM onto the volume)', workerMs, b),
+    },
+  ];
+  return {
+    status: 'ok',
+    reps: a.length,
+    rows,
+    facts: {
+      'both sides': ortBuild(await ctx.ort(), 1),
+      model: `${available.manifest.name} (${CT_MODEL_ID}), input [1, 1, 16, 128, 128], outputs ${available.manifest.outputs.map((o) => o.name).join(', ')}`,
+      samplings: `ours ${samplings} (the CT view asks for ${CT_SAMPLINGS}; a 16-slice volume has one distinct 16-slice sampling); bare ${inputs}`,
+      volume: `synthetic chest phantom in HU, ${dims[2]} slices of ${dims[1]}×${dims[0]}, sent as the CT view sends it (structured clone)`,
+      'bare input': 'the same volume through the CT pipeline’s own sampling, HU normalisation and resize',
+    },
+  };
+}
