@@ -26,6 +26,7 @@ delete process.env.E2E_BASE_URL;
 const lib = await import('../tests/e2e/lib.mjs');
 const core = await tsImport('../src/bench/core/report.ts', import.meta.url);
 const { coldRows } = await tsImport('../src/bench/core/cold.ts', import.meta.url);
+const { CHAT_DEFAULT_MODEL } = await tsImport('../src/tasks/llm/models.ts', import.meta.url);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Options
@@ -177,13 +178,14 @@ async function probe(page, url, task) {
   return result;
 }
 
-async function mriServed(url) {
+/** Whether models/<task>/<id>/ is served: its manifest and its model file (not the preview server's index.html). */
+async function modelServed(url, task, id) {
   try {
-    const r = await fetch(`${url}/models/mri/dfnet/manifest.json`);
+    const r = await fetch(`${url}/models/${task}/${id}/manifest.json`);
     if (!r.ok || !/json/.test(r.headers.get('content-type') ?? '')) return false;
     const manifest = await r.json();
     const file = manifest.files.find((f) => f.role === 'model');
-    const m = await fetch(`${url}/models/mri/dfnet/${file.path}`, { method: 'HEAD' });
+    const m = await fetch(`${url}/models/${task}/${id}/${file.path}`, { method: 'HEAD' });
     return m.ok && !/text\/html/.test(m.headers.get('content-type') ?? '');
   } catch {
     return false;
@@ -194,10 +196,15 @@ async function runCold(url) {
   const t = Date.now();
   const tasks = ['face'];
   const rows = [];
-  const mri = await mriServed(url);
+  const mri = await modelServed(url, 'mri', 'dfnet');
   if (mri && !SMOKE) tasks.push('mri');
   else if (mri) rows.push({ measure: 'MRI', note: 'not run in a quick run' });
   else rows.push({ measure: 'MRI', note: 'skipped: model missing (models/mri/dfnet/ is not served)' });
+  // The default chat model, as the MRI one: not in a smoke run, skipped while it is not served.
+  const chat = await modelServed(url, 'llm', CHAT_DEFAULT_MODEL);
+  if (chat && !SMOKE) tasks.push('chat');
+  else if (chat) rows.push({ measure: 'chat', note: 'not run in a quick run' });
+  else rows.push({ measure: 'chat', note: `skipped: model missing (models/llm/${CHAT_DEFAULT_MODEL}/ is not served)` });
   const firstRows = [];
   for (const task of tasks) {
     const first = [];

@@ -34,7 +34,7 @@ export function exportBenchJson(): void {
   if (report) download(new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' }), reportFileName(report));
 }
 
-/** The probe of a `?bench=cold-face|cold-mri` page: runs once, shows its result, and tells a parent frame. */
+/** The probe of a `?bench=cold-face|cold-mri|cold-chat` page: runs once, shows its result, and tells a parent frame. */
 export async function startColdProbe(task: ColdTask): Promise<void> {
   if (useBench.getState().cold) return;
   useBench.setState({ cold: { status: 'running' } });

@@ -1,12 +1,13 @@
-// Cold start: navigation → first result, through the app's own actions. A page opened with `?bench=cold-face` or
-// `?bench=cold-mri` runs the probe once at load; `npm run bench` opens such pages in a fresh browser profile (first
+// Cold start: navigation → first result, through the app's own actions. A page opened with `?bench=cold-face`,
+// `?bench=cold-mri` or `?bench=cold-chat` runs the probe once at load; `npm run bench` opens such pages in a fresh browser profile (first
 // visit) and again in the same profile (later visit). The panel's own cold-start item loads them in a frame.
 import astronautUrl from '../../tests/fixtures/astronaut.png?url';
 import { useStore } from '../app/store';
 import { MODEL_CACHE } from '../runtime/fetchModel';
 import { openFile, prepareFaces } from '../tasks/face/actions';
+import { prepareChat, sendChat } from '../tasks/llm/actions';
 import { openMriFiles, prepareMri } from '../tasks/mri/actions';
-import type { ColdResult, ColdTask } from './core/cold';
+import { COLD_CHAT_QUESTION, type ColdResult, type ColdTask } from './core/cold';
 import { benchVolumeFile } from './items/mri';
 
 export type { ColdResult, ColdTask };
@@ -28,6 +29,8 @@ export async function runColdProbe(task: ColdTask): Promise<ColdResult> {
       await openFile(new File([blob], 'astronaut.png', { type: 'image/png' }));
       const { face } = useStore.getState();
       if (face.error || face.status !== 'done') throw new Error(face.error ? `${face.error.code}: ${face.error.detail}` : `status ${face.status}`);
+    } else if (task === 'chat') {
+      return await chatProbe(files, nav);
     } else {
       void prepareMri();
       const { bytes, name } = benchVolumeFile(10);
@@ -38,6 +41,30 @@ export async function runColdProbe(task: ColdTask): Promise<ColdResult> {
     return { task, ok: true, firstResultMs: performance.now(), domContentLoadedMs: nav?.domContentLoadedEventEnd ?? Number.NaN, files };
   } catch (error) {
     return { task, ok: false, error: (error as Error).message, firstResultMs: performance.now(), domContentLoadedMs: nav?.domContentLoadedEventEnd ?? Number.NaN, files };
+  } finally {
+    unsubscribe();
+  }
+}
+
+/**
+ * Chat: as the Chat view does on mount, load the chosen (default) model; then send one question as the composer
+ * does (it accepts a message once the model is ready) and stop the clock when the first answer text is in the store,
+ * i.e. what the view shows (the store takes streamed text at most once a frame).
+ */
+async function chatProbe(files: ColdResult['files'], nav: PerformanceNavigationTiming | undefined): Promise<ColdResult> {
+  let firstTokenMs: number | undefined;
+  const unsubscribe = useStore.subscribe((s) => {
+    if (firstTokenMs === undefined && s.llm.messages.some((m) => m.role === 'assistant' && m.content.length > 0)) firstTokenMs = performance.now();
+  });
+  try {
+    await prepareChat();
+    const loaded = useStore.getState().llm;
+    if (loaded.status !== 'ready') throw new Error(loaded.error ? `${loaded.error.code}: ${loaded.error.detail}` : `model status ${loaded.status}`);
+    await sendChat(COLD_CHAT_QUESTION);
+    const { llm } = useStore.getState();
+    if (llm.error) throw new Error(`${llm.error.code}: ${llm.error.detail}`);
+    if (firstTokenMs === undefined) throw new Error('no answer text arrived');
+    return { task: 'chat', ok: true, firstResultMs: firstTokenMs, domContentLoadedMs: nav?.domContentLoadedEventEnd ?? Number.NaN, files };
   } finally {
     unsubscribe();
   }

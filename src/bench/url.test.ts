@@ -8,6 +8,9 @@ describe('benchUrlMode', () => {
     expect(benchUrlMode('?bench')).toEqual({ open: true, probe: undefined });
     expect(benchUrlMode('?bench=cold-face&ep=wasm&threads=1')).toEqual({ open: true, probe: 'face' });
     expect(benchUrlMode('?threads=1&bench=cold-mri')).toEqual({ open: true, probe: 'mri' });
+    expect(benchUrlMode('?bench=cold-chat&ep=wasm&threads=1')).toEqual({ open: true, probe: 'chat' });
     expect(benchUrlMode('?bench=bogus')).toEqual({ open: true, probe: undefined });
+    expect(benchUrlMode('?bench=cold-bogus')).toEqual({ open: true, probe: undefined });
+    expect(benchUrlMode('?bench=cold-')).toEqual({ open: true, probe: undefined });
   });
 });

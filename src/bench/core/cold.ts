@@ -2,13 +2,28 @@
 import { ratio, type Row } from './report';
 import { spread } from './stats';
 
-export type ColdTask = 'face' | 'mri';
+export const COLD_TASKS = ['face', 'mri', 'chat'] as const;
+export type ColdTask = (typeof COLD_TASKS)[number];
+
+export function isColdTask(v: unknown): v is ColdTask {
+  return (COLD_TASKS as readonly unknown[]).includes(v);
+}
+
+/** The question the chat probe sends (the default chat model answers it greedily in about 28 tokens). */
+export const COLD_CHAT_QUESTION = 'What does car mean?';
+
+/** What the probe opens for each task and what counts as its first result. */
+export function coldMeasure(task: ColdTask): string {
+  if (task === 'face') return 'faces: a photo, navigation → first result';
+  if (task === 'mri') return 'MRI: a 10-slice volume, navigation → first result';
+  return `chat: ${JSON.stringify(COLD_CHAT_QUESTION)} to the default model, navigation → first answer token`;
+}
 
 export interface ColdResult {
   task: ColdTask;
   ok: boolean;
   error?: string;
-  /** performance.now() when the first result was in the store: ms since navigation start. */
+  /** performance.now() when the first result (chat: the first answer text) was in the store: ms since navigation start. */
   firstResultMs: number;
   domContentLoadedMs: number;
   /** How each runtime/model file was obtained: "cached" (Cache Storage) or "download". */
@@ -26,7 +41,7 @@ export function coldRows(task: ColdTask, first: readonly ColdResult[], later: re
   };
   return [
     {
-      measure: `${task === 'face' ? 'faces: a photo' : 'MRI: a 10-slice volume'}, navigation → first result`,
+      measure: coldMeasure(task),
       a: { label: firstLabel, unit: 'ms', value: spread(f) },
       b: { label: 'later visit', unit: 'ms', value: spread(l) },
       ratio: ratio('later ÷ first visit (< 1: the cache helps)', l, f),

@@ -58,19 +58,19 @@ export const ITEMS: Record<ItemId, ItemInfo> = {
   threads: {
     title: 'WASM threads: 2 vs 1',
     meaning:
-      'Each model through our pipeline in a worker whose runtime has 1 thread and in one with 2 threads (what `?threads=2` selects; needs the cross-origin isolated page), alternating frame by frame (faces) or volume by volume (MRI). ' +
-      'Ratio = time with 2 threads ÷ time with 1: below 1 means 2 threads help. The 1024³ MatMul row is the runtime alone on a large GEMM.',
+      'Each model through our pipeline in a worker whose runtime has 1 thread and in one with 2 threads (what `?threads=2` selects; needs the cross-origin isolated page), alternating frame by frame (faces), volume by volume (MRI) or answer by answer (chat: the default chat model’s greedy answer, as in the chat item). ' +
+      'Ratio = time with 2 threads ÷ time with 1: below 1 means 2 threads help; for chat decode tokens/s, 2 threads ÷ 1 thread: above 1 means they help. The 1024³ MatMul row is the runtime alone on a large GEMM.',
   },
   webgpu: {
     title: 'WebGPU vs WASM',
     meaning:
-      'The same frame through our pipeline on the WebGPU execution provider and on WASM. On a software adapter (SwiftShader, llvmpipe) only correctness is checked: boxes must agree; times would measure the CPU emulating a GPU, so they are not reported. ' +
+      'The same frame through our pipeline on the WebGPU execution provider and on WASM (and the default chat model’s greedy answer through our chat worker). On a software adapter (SwiftShader, llvmpipe) only correctness is checked: boxes must agree, the generated chat tokens must be identical (else the first differing token is named); times would measure the CPU emulating a GPU, so they are not reported. ' +
       'On a hardware adapter, ratio = WebGPU time ÷ WASM time per repetition.',
   },
   cold: {
     title: 'Cold start',
     meaning:
-      'Time from navigation start to the first result on screen in the app (faces: a photo opened through the same action as a drop; MRI: a NIfTI volume), first visit vs a later visit. ' +
+      'Time from navigation start to the first result on screen in the app (faces: a photo opened through the same action as a drop; MRI: a NIfTI volume; chat: the default chat model loaded as the Chat view loads it, one question sent as the composer sends it, until the first answer text is in the store), first visit vs a later visit. ' +
       'With `npm run bench` the first visit is a fresh browser profile (nothing cached) and the later one a reload in that profile (the ORT WASM runtime and models come from Cache Storage). ' +
       'In the panel the first visit is simulated in a frame after emptying Loupe’s Cache Storage (the browser’s HTTP cache may still help). Ratio = later ÷ first.',
   },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareTokens, describeAgreement, tokenTiming, workerBytes } from './tokens';
+import { compareTokens, describeAgreement, describeAgreements, tokenTiming, workerBytes } from './tokens';
 
 describe('tokenTiming', () => {
   it('takes TTFT from the first token and decode speed after it', () => {
@@ -78,5 +78,16 @@ describe('workerBytes', () => {
     ];
     expect(workerBytes(breakdown, 'llm.worker')).toBe(15);
     expect(workerBytes(breakdown, 'other.worker')).toBe(0);
+  });
+});
+
+describe('describeAgreements', () => {
+  it('summarises repetitions and shows the first that differs', () => {
+    const same = compareTokens([1, 2, 3], [1, 2, 3]);
+    const differ = compareTokens([1, 2, 3], [1, 9, 3]);
+    expect(describeAgreements([same, same], 'WebGPU', 'WASM')).toBe('identical in 2 of 2 repetitions; first: identical (3 tokens)');
+    expect(describeAgreements([same])).toBe('identical in 1 of 1 repetition; first: identical (3 tokens)');
+    expect(describeAgreements([same, differ], '1 thread', '2 threads')).toBe('NOT identical in 1 of 2 repetitions; first difference: differ from token 2 on (1 thread: 3 tokens, 2 threads: 3)');
+    expect(() => describeAgreements([])).toThrow(RangeError);
   });
 });

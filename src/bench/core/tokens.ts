@@ -70,6 +70,18 @@ export function describeAgreement(g: TokenAgreement, a = 'A', b = 'B'): string {
   return g.lengthA < g.lengthB ? `${a} stops after ${g.lengthA} of ${b}'s ${g.lengthB} tokens (same up to there)` : `${b} stops after ${g.lengthB} of ${a}'s ${g.lengthA} tokens (same up to there)`;
 }
 
+/**
+ * One line for the agreements of several repetitions: "identical in 3 of 3 repetitions; first: identical (48 tokens)",
+ * "NOT identical in 1 of 3 repetitions; first: differ from token 5 on (…)". `first` is the first repetition that
+ * differs, or the first repetition when all agree.
+ */
+export function describeAgreements(list: readonly TokenAgreement[], a = 'A', b = 'B'): string {
+  if (list.length === 0) throw new RangeError('describeAgreements: no repetitions');
+  const same = list.filter((g) => g.identical).length;
+  const first = list.find((g) => !g.identical) ?? list[0];
+  return `${same === list.length ? 'identical' : 'NOT identical'} in ${same} of ${list.length} repetition${list.length === 1 ? '' : 's'}; ${same === list.length ? 'first' : 'first difference'}: ${describeAgreement(first, a, b)}`;
+}
+
 /** One entry of `performance.measureUserAgentSpecificMemory()`'s breakdown. */
 export interface MemoryBreakdownEntry {
   bytes: number;

@@ -7,11 +7,11 @@ import type { LlmWorkerApi } from '../../../workers/llm.worker';
 import { fmtNumber } from '../core/format';
 import { ratio, type Row } from '../core/report';
 import { spread } from '../core/stats';
-import { compareTokens, describeAgreement, tokenTiming, workerBytes, type TokenMark, type TokenTiming } from '../core/tokens';
+import { compareTokens, describeAgreements, tokenTiming, workerBytes, type TokenMark, type TokenTiming } from '../core/tokens';
 import { availableModel, measureMemory } from '../env';
 import { PEER_WORKER_URL_PART, startTransformersPeer } from '../peers/transformers';
 import type { TransformersPeerApi } from '../peers/transformers.worker';
-import { Comlink, startLlmWorker, type Started } from '../workers';
+import { Comlink, startLlmWorker, type RuntimeChoice, type Started } from '../workers';
 import { interleaved, ortBuild, skipped, type ItemContext, type ItemOutcome } from './context';
 
 /** The question both sides answer (one user turn through the model's chat template). */
@@ -20,6 +20,11 @@ export const CHAT_BENCH_MESSAGES: ChatMessage[] = [{ role: 'user', content: 'Wha
 /** New tokens per answer: a few in a quick run (every code path once), enough for a decode rate otherwise. */
 export function chatBenchTokens(quick: boolean): number {
   return quick ? 4 : 48;
+}
+
+/** Greedy decoding of `chatBenchTokens(quick)` new tokens, no repetition penalty, no stop sequences. */
+export function chatBenchSettings(quick: boolean): ChatSettings {
+  return { maxNewTokens: chatBenchTokens(quick), repetitionPenalty: 1, stopSequences: [] };
 }
 
 export interface Answer {
@@ -52,6 +57,23 @@ export async function answerOurs(llm: Started<LlmWorkerApi>, messages: ChatMessa
   return { timing, tokens: result.tokens };
 }
 
+/** Decode tokens/s of each answer (NaN where an answer had fewer than 2 tokens after the first report). */
+export function decodeRates(answers: readonly Answer[]): number[] {
+  return answers.map((x) => x.timing.decodeTokensPerSecond);
+}
+
+/** Time to first token of each answer, ms. */
+export function ttfts(answers: readonly Answer[]): number[] {
+  return answers.map((x) => x.timing.ttftMs);
+}
+
+/** Our chat worker with its own runtime settings, the default chat model loaded (as the Chat view loads it). */
+export async function startOurChat(ctx: ItemContext, choice: RuntimeChoice): Promise<Started<LlmWorkerApi> & Awaited<ReturnType<LlmWorkerApi['loadShipped']>>> {
+  const llm = ctx.pool.track(await startLlmWorker(choice));
+  const loaded = await llm.api.loadShipped(CHAT_DEFAULT_MODEL);
+  return { ...llm, ...loaded };
+}
+
 /** One answer from Transformers.js in its worker, from the same prompt ids. */
 export async function answerPeer(peer: { api: Comlink.Remote<TransformersPeerApi> }, promptIds: number[], maxNewTokens: number, eosTokenIds: number[]): Promise<Answer> {
   const marks: TokenMark[] = [];
@@ -67,8 +89,8 @@ export async function chatVsTransformers(ctx: ItemContext): Promise<ItemOutcome>
   const id = CHAT_DEFAULT_MODEL;
   const available = await availableModel('llm', id);
   if (!available.ok) return skipped(available.reason);
-  const maxNewTokens = chatBenchTokens(ctx.settings.quick);
-  const settings: ChatSettings = { maxNewTokens, repetitionPenalty: 1, stopSequences: [] };
+  const settings = chatBenchSettings(ctx.settings.quick);
+  const maxNewTokens = settings.maxNewTokens;
   ctx.progress(`starting our chat worker and Transformers.js (WASM, 1 thread each), model ${id}`);
   const ours = ctx.pool.track(await startLlmWorker({ preference: 'wasm', threads: 1 }));
   const { info } = await ours.api.loadShipped(id);
@@ -84,11 +106,10 @@ export async function chatVsTransformers(ctx: ItemContext): Promise<ItemOutcome>
   ctx.progress('memory of the two workers');
   const memory = await measureMemory(ctx.settings.quick ? 5_000 : 30_000);
 
-  const ttft = (s: Answer[]) => s.map((x) => x.timing.ttftMs);
+  const ttft = ttfts;
   const total = (s: Answer[]) => s.map((x) => x.timing.totalMs);
-  const rate = (s: Answer[]) => s.map((x) => x.timing.decodeTokensPerSecond);
+  const rate = decodeRates;
   const agreements = a.map((x, i) => compareTokens(x.tokens, b[i].tokens));
-  const same = agreements.filter((g) => g.identical).length;
   const rows: Row[] = [
     {
       measure: 'time to first token (prefill + first step, main-thread clock)',
@@ -116,7 +137,7 @@ export async function chatVsTransformers(ctx: ItemContext): Promise<ItemOutcome>
     },
     {
       measure: 'generated tokens, ours vs Transformers.js',
-      note: `${same === agreements.length ? 'identical' : 'NOT identical'} in ${same} of ${agreements.length} repetitions; first: ${describeAgreement(agreements[0], 'ours', 'Transformers.js')}`,
+      note: describeAgreements(agreements, 'ours', 'Transformers.js'),
     },
   );
   if ('unavailable' in memory) {

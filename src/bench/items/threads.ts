@@ -1,10 +1,13 @@
 // WASM threads: each model through our pipeline with 1 and with 2 runtime threads, alternating.
 import { FACE_MODELS, FACE_MODEL_IDS, type FaceModelId } from '../../tasks/face/core/models';
+import { CHAT_DEFAULT_MODEL } from '../../tasks/llm/models';
 import { MRI_MODEL_ID } from '../../tasks/mri/runner';
 import { ratio, type Row } from '../core/report';
 import { median, spread } from '../core/stats';
 import { availableModel } from '../env';
+import { compareTokens, describeAgreements } from '../core/tokens';
 import { startBenchWorker, startFaceWorker, startMriWorker } from '../workers';
+import { answerOurs, CHAT_BENCH_MESSAGES, chatBenchSettings, decodeRates, startOurChat, ttfts } from './chat';
 import { alternateFrames, detectOurs, interleaved, repeat, skipped, type ItemContext, type ItemOutcome } from './context';
 import { benchVolumeFile, segmentOurs } from './mri';
 
@@ -69,6 +72,8 @@ export async function threads(ctx: ItemContext): Promise<ItemOutcome> {
     rows.push({ measure: 'MRI volume', note: `skipped: ${mri.reason}` });
   }
 
+  rows.push(...(await chatThreads(ctx)));
+
   ctx.progress(`${GEMM_N}³ MatMul: starting 1- and 2-thread bare workers`);
   const one = ctx.pool.track(await startBenchWorker(1));
   const two = ctx.pool.track(await startBenchWorker(2));
@@ -76,4 +81,46 @@ export async function threads(ctx: ItemContext): Promise<ItemOutcome> {
   const { a, b } = await interleaved(ctx, `${GEMM_N}³ MatMul: 1 vs 2 threads`, () => gemm(one), () => gemm(two));
   rows.push(row(`${GEMM_N}³ fp32 MatMul, bare session.run (best of ${ctx.settings.quick ? 1 : 2})`, a, b));
   return { status: 'ok', reps, rows, facts: { pipeline: 'WASM; each side its own worker and runtime instance', 'frames per repetition': frames.length } };
+}
+
+/**
+ * The default chat model through our chat worker with 1 and with 2 threads: the same greedy answer, answer by answer
+ * (A/B, then B/A). Cheap (a 2.2M model), so a quick run does it too, with its 4-token answers.
+ */
+async function chatThreads(ctx: ItemContext): Promise<Row[]> {
+  const available = await availableModel('llm', CHAT_DEFAULT_MODEL);
+  if (!available.ok) return [{ measure: 'chat', note: `skipped: ${available.reason}` }];
+  ctx.progress(`chat (${CHAT_DEFAULT_MODEL}): starting 1- and 2-thread chat workers`);
+  const one = await startOurChat(ctx, { preference: 'wasm', threads: 1 });
+  const two = await startOurChat(ctx, { preference: 'wasm', threads: 2 });
+  try {
+    if (two.backend.threads !== 2) return [{ measure: 'chat', note: `skipped: asked for 2 threads, the runtime gave ${two.backend.threads}` }];
+    const settings = chatBenchSettings(ctx.settings.quick);
+    if (!ctx.settings.quick) {
+      ctx.progress('chat: warm-up answer on each side');
+      await answerOurs(one, CHAT_BENCH_MESSAGES, settings);
+      await answerOurs(two, CHAT_BENCH_MESSAGES, settings);
+    }
+    const { a, b } = await interleaved(ctx, 'chat: 1 vs 2 threads, one answer each', () => answerOurs(one, CHAT_BENCH_MESSAGES, settings), () => answerOurs(two, CHAT_BENCH_MESSAGES, settings));
+    const name = `chat (${CHAT_DEFAULT_MODEL}), greedy answer of at most ${settings.maxNewTokens} tokens, our chat worker`;
+    const rows: Row[] = [];
+    const rateA = decodeRates(a);
+    const rateB = decodeRates(b);
+    if ([...rateA, ...rateB].every(Number.isFinite)) {
+      rows.push({
+        measure: `${name}: decode tokens/s (after the first token)`,
+        a: { label: '1 thread', unit: 'tok/s', value: spread(rateA) },
+        b: { label: '2 threads', unit: 'tok/s', value: spread(rateB) },
+        ratio: ratio('2 threads ÷ 1 thread, tokens/s (> 1: threads help)', rateB, rateA),
+      });
+    } else {
+      rows.push({ measure: `${name}: decode tokens/s`, note: 'not measured: an answer had fewer than 2 tokens' });
+    }
+    rows.push(row(`${name}: time to first token`, ttfts(a), ttfts(b)));
+    rows.push({ measure: 'chat: generated tokens, 1 vs 2 threads', note: describeAgreements(a.map((x, i) => compareTokens(x.tokens, b[i].tokens)), '1 thread', '2 threads') });
+    return rows;
+  } finally {
+    one.terminate();
+    two.terminate();
+  }
 }

@@ -1,5 +1,6 @@
 // WebGPU vs WASM: correctness everywhere an adapter exists; timing only on a hardware adapter.
 import type { Volume } from '../../io/volume';
+import { CHAT_DEFAULT_MODEL } from '../../tasks/llm/models';
 import { MRI_MODEL_ID } from '../../tasks/mri/runner';
 import { fmtNumber } from '../core/format';
 import { agreement, type Box } from '../core/match';
@@ -7,7 +8,9 @@ import { phantomVolume } from '../core/phantom';
 import { ratio, type Row } from '../core/report';
 import { median, spread } from '../core/stats';
 import { availableModel, webgpuAdapter } from '../env';
+import { compareTokens, describeAgreement } from '../core/tokens';
 import { startFaceWorker, startMriWorker } from '../workers';
+import { answerOurs, CHAT_BENCH_MESSAGES, chatBenchSettings, decodeRates, startOurChat } from './chat';
 import { alternateFrames, detectOurs, interleaved, ortBuild, repeat, skipped, type ItemContext, type ItemOutcome } from './context';
 
 const MODEL = 'blazeface-short';
@@ -97,6 +100,11 @@ export async function webgpuVsWasm(ctx: ItemContext): Promise<ItemOutcome> {
   } else {
     rows.push({ measure: 'MRI', note: `skipped: ${mri.reason}` });
   }
+
+  const chat = await chatOnWebgpu(ctx, adapter.software);
+  rows.push(...chat.rows);
+  ok &&= chat.ok;
+
   return {
     status: ok ? 'ok' : 'failed',
     reason: ok ? undefined : 'WebGPU and WASM results disagree',
@@ -104,4 +112,49 @@ export async function webgpuVsWasm(ctx: ItemContext): Promise<ItemOutcome> {
     rows,
     facts: { adapter: adapter.description, ours: ortBuild(await ctx.ort(), 1, 'WebGPU (JSEP)') },
   };
+}
+
+/**
+ * The default chat model's greedy answer through our chat worker on WebGPU and on WASM: the generated tokens must be
+ * the same (else the first differing position is reported). Timed only on a hardware adapter. A 2.2M model with a
+ * few tokens is cheap even on a software adapter, so a quick run checks it too (4 tokens).
+ */
+async function chatOnWebgpu(ctx: ItemContext, software: boolean): Promise<{ ok: boolean; rows: Row[] }> {
+  const available = await availableModel('llm', CHAT_DEFAULT_MODEL);
+  if (!available.ok) return { ok: true, rows: [{ measure: 'chat', note: `skipped: ${available.reason}` }] };
+  ctx.progress(`chat (${CHAT_DEFAULT_MODEL}): the same greedy answer on WebGPU and on WASM`);
+  const gpu = await startOurChat(ctx, { preference: 'webgpu', threads: 1 });
+  const cpu = await startOurChat(ctx, { preference: 'wasm', threads: 1 });
+  try {
+    if (gpu.backend.ep !== 'webgpu') return { ok: false, rows: [{ measure: 'chat', note: `WebGPU session failed, fell back to WASM: ${gpu.backend.fallbackReason ?? ''}` }] };
+    const settings = chatBenchSettings(ctx.settings.quick);
+    const onGpu = await answerOurs(gpu, CHAT_BENCH_MESSAGES, settings);
+    const onCpu = await answerOurs(cpu, CHAT_BENCH_MESSAGES, settings);
+    const g = compareTokens(onGpu.tokens, onCpu.tokens);
+    const rows: Row[] = [
+      {
+        measure: `chat (${CHAT_DEFAULT_MODEL}): greedy tokens, WebGPU vs WASM, at most ${settings.maxNewTokens}`,
+        note: `${g.identical ? 'agree' : 'DISAGREE'}: ${describeAgreement(g, 'WebGPU', 'WASM')}`,
+      },
+    ];
+    if (!software) {
+      const { a, b } = await interleaved(ctx, 'chat: WebGPU vs WASM, one answer each', () => answerOurs(gpu, CHAT_BENCH_MESSAGES, settings), () => answerOurs(cpu, CHAT_BENCH_MESSAGES, settings));
+      const ra = decodeRates(a);
+      const rb = decodeRates(b);
+      if ([...ra, ...rb].every(Number.isFinite)) {
+        rows.push({
+          measure: 'chat: decode tokens/s (after the first token), our chat worker',
+          a: { label: 'WebGPU', unit: 'tok/s', value: spread(ra) },
+          b: { label: 'WASM 1 thread', unit: 'tok/s', value: spread(rb) },
+          ratio: ratio('WebGPU ÷ WASM tokens/s (> 1: WebGPU faster)', ra, rb),
+        });
+      } else {
+        rows.push({ measure: 'chat: decode tokens/s', note: 'not measured: an answer had fewer than 2 tokens' });
+      }
+    }
+    return { ok: g.identical, rows };
+  } finally {
+    gpu.terminate();
+    cpu.terminate();
+  }
 }
