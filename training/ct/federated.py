@@ -232,7 +232,6 @@ def run_federation(init_state, train, test, args, log, sites, label):
     mbytes = model_bytes(model)
     history = []
     rng = np.random.default_rng(args.seed + sum(ord(c) for c in label))
-    t_fed0 = time.time()
     for r in range(1, args.rounds + 1):
         t0 = time.time()
         lr = cosine_lr(args.lr, r - 1, args.rounds)
