@@ -15,14 +15,18 @@ Needs Debian's python3-onnx (shape inference); not the pyenv python. Counting ru
   moves data and counts 0; those op types are listed under "notCounted".
 
 Models with symbolic input sizes (the MRI model: batch, height, width) are counted at their manifest's
-preprocess crop, batch 1.
+preprocess crop, batch 1. Language models (task "llm": symbolic sequence and past lengths) are counted for one
+decode step: batch 1, one new token, DECODE_PAST tokens already in the KV cache ("binding" in the JSON; every
+input's shape and type under "inputs", so the benchmark can feed the same step).
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
 import json
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import onnx
@@ -55,43 +59,96 @@ def attrs(node):
     return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
 
 
+DECODE_PAST = 127   # a decode step at context 128: past 127 tokens + 1 new
+LLM_BINDING = {"batch_size": 1, "sequence_length": 1, "past_sequence_length": DECODE_PAST,
+               "total_sequence_length": DECODE_PAST + 1}
+ONNX_TYPES = {1: "float32", 7: "int64", 6: "int32", 10: "float16"}
+
+
 class Unsized(Exception):
     """A model whose per-inference work depends on sizes its manifest does not fix (e.g. a language model's sequence)."""
 
 
 def fix_inputs(model, manifest):
-    """Symbolic input dims -> concrete (batch 1, the manifest's crop for spatial dims)."""
+    """Symbolic input dims -> concrete (batch 1, the manifest's crop for spatial dims, LLM_BINDING for a language
+    model). Returns the binding used for a language model, else None."""
     crop = (manifest.get("preprocess") or {}).get("cropSize")
+    llm = manifest.get("task") == "llm"
     for inp in model.graph.input:
         dims = inp.type.tensor_type.shape.dim
         for i, d in enumerate(dims):
             if d.dim_value > 0:
                 continue
             name = d.dim_param
-            value = 1 if i == 0 or name == "batch" else crop
+            if llm:
+                value = LLM_BINDING.get(name)
+            else:
+                value = 1 if i == 0 or name == "batch" else crop
             if not value:
                 raise Unsized(f"input {inp.name} dim {i} ({name!r}) is symbolic and the manifest has no preprocess crop size")
             d.Clear()
             d.dim_value = value
+    return dict(LLM_BINDING) if llm else None
 
 
-def shapes_of(model):
+def input_specs(model, binding) -> dict:
+    """{name: {shape, dtype[, fill]}} of the (fixed) graph inputs; position_ids hold the past length."""
+    specs = {}
+    for i in model.graph.input:
+        spec = {"shape": [d.dim_value for d in i.type.tensor_type.shape.dim],
+                "dtype": ONNX_TYPES.get(i.type.tensor_type.elem_type, "?")}
+        if i.name == "position_ids" and binding:
+            spec["fill"] = binding["past_sequence_length"]
+        specs[i.name] = spec
+    return specs
+
+
+def executed_shapes(inferred, specs) -> dict:
+    """Every value's shape from one run in onnxruntime-web (bench/shapes.mjs): all typed intermediates are made
+    graph outputs. For graphs whose shapes ONNX shape inference cannot follow."""
+    m = onnx.ModelProto()
+    m.CopyFrom(inferred)
+    have = {o.name for o in m.graph.output}
+    for v in m.graph.value_info:
+        if v.name not in have and v.type.tensor_type.elem_type:
+            out = onnx.helper.make_tensor_value_info(v.name, v.type.tensor_type.elem_type, None)
+            m.graph.output.append(out)
+    with tempfile.TemporaryDirectory() as tmp:
+        mp, ip = Path(tmp) / "model.onnx", Path(tmp) / "inputs.json"
+        onnx.save(m, str(mp))
+        ip.write_text(json.dumps(specs))
+        proc = subprocess.run(["node", str(ROOT / "bench" / "shapes.mjs"), str(mp), str(ip)], cwd=ROOT,
+                              capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"bench/shapes.mjs failed: {proc.stderr.strip()[-500:]}")
+    return json.loads(proc.stdout)
+
+
+def shapes_of(model, specs=None):
+    """Static shapes (ONNX shape inference); values it leaves unsized are taken from one executed run when
+    `specs` (the inputs) are given."""
     inferred = shape_inference.infer_shapes(model, strict_mode=True, data_prop=True)
     g = inferred.graph
     shapes = {}
+    unsized = False
     for v in list(g.input) + list(g.value_info) + list(g.output):
         dims = v.type.tensor_type.shape.dim
         if dims and all(d.dim_value > 0 for d in dims):
             shapes[v.name] = [d.dim_value for d in dims]
         elif len(dims) == 0 and v.type.tensor_type.HasField("shape"):
             shapes[v.name] = []
+        else:
+            unsized = True
     for t in g.initializer:
         shapes[t.name] = list(t.dims)
+    if specs is not None and (unsized or any(o for n in g.node for o in n.output if o and o not in shapes)):
+        for name, dims in executed_shapes(inferred, specs).items():
+            shapes.setdefault(name, dims)
     return shapes
 
 
-def count(model):
-    shapes = shapes_of(model)
+def count(model, specs=None):
+    shapes = shapes_of(model, specs)
     mac_total = 0
     elem_total = 0
     by_op: dict[str, dict] = {}
@@ -181,15 +238,18 @@ def main(argv=None):
         model = onnx.load_from_string(raw)
         key = f"{manifest['task']}/{manifest['id']}"
         try:
-            fix_inputs(model, manifest)
+            binding = fix_inputs(model, manifest)
         except Unsized as e:
             skipped[key] = str(e)
             print(f"[flops] {key}: not counted: {e}", file=sys.stderr)
             continue
         inp = model.graph.input[0]
-        counted = count(model)
+        counted = count(model, input_specs(model, binding) if binding else None)
         models[key] = {"sha256": sha, "input": {"name": inp.name, "shape": [d.dim_value for d in inp.type.tensor_type.shape.dim]},
                        "opset": max(o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), **counted}
+        if binding:
+            models[key]["binding"] = binding
+            models[key]["inputs"] = input_specs(model, binding)
         print(f"[flops] {key}: {counted['macFlops'] / 1e6:.1f} MFLOP (MAC) + {counted['elementwiseFlops'] / 1e6:.1f} MFLOP "
               f"(elementwise) per inference", file=sys.stderr)
     doc = {"generatedBy": f"bench/flops.py (onnx {onnx.__version__} shape inference)", "rules": RULES, "models": models,

@@ -18,6 +18,7 @@ import { computeLetterbox, toLetterboxedNHWC } from '../src/tasks/face/core/lett
 import { sliceGrid, toModelInput } from '../src/tasks/mri/core/preprocess';
 import { preprocessOf } from '../src/tasks/mri/runner';
 import { CT_INPUT, sampleSliceIndices, toModelInput as toCtInput } from '../src/tasks/ct/core/preprocess';
+import type { CountedInput } from '../src/bench/core/flops';
 
 /** The ORT WASM build src/runtime/browser.ts loads (the JSEP build: WASM and WebGPU in one binary). */
 export const ORT_WASM_FILE = 'ort-wasm-simd-threaded.jsep.wasm';
@@ -122,6 +123,25 @@ const api = {
     const data = toCtInput(hu, dims, sampleSliceIndices(dims[2]));
     l.feeds = [{ [l.manifest.inputs[0].name]: new ort.Tensor('float32', data, [1, 1, ...CT_INPUT]) }];
     return l.feeds.length;
+  },
+
+  /**
+   * Placeholder inputs of the shapes a FLOP count was made for (src/bench/flops.json "inputs": a language model's
+   * decode step with a filled KV cache). int64 inputs hold `fill` (default 1: a token id, an attention mask of
+   * ones), float32 inputs small pseudo-random values. The work of a step does not depend on the values.
+   */
+  setCountedInputs(key: string, inputs: Record<string, CountedInput>): void {
+    const l = sessions.get(key);
+    if (!l) throw new Error(`bench worker: ${key} is not loaded`);
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [name, { shape, dtype, fill }] of Object.entries(inputs)) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      feeds[name] =
+        dtype === 'int64'
+          ? new ort.Tensor('int64', new BigInt64Array(n).fill(BigInt(fill ?? 1)), shape)
+          : new ort.Tensor('float32', random(n, 3).map((v) => v * 0.1), shape);
+    }
+    l.feeds = [feeds];
   },
 
   /** `runs` bare session.run calls on the first input set; ms each. */

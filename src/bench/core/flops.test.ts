@@ -42,6 +42,19 @@ describe('FLOP counts (src/bench/flops.json from bench/flops.py)', () => {
     }
   });
 
+  it('the chat model is counted for one decode step at context 128, its projections by hand', () => {
+    const chat = counts.models['llm/wordnet-dssn'];
+    expect(chat.binding).toEqual({ batch_size: 1, sequence_length: 1, past_sequence_length: 127, total_sequence_length: 128 });
+    expect(chat.inputs?.input_ids).toEqual({ shape: [1, 1], dtype: 'int64' });
+    expect(chat.inputs?.position_ids).toEqual({ shape: [1, 1], dtype: 'int64', fill: 127 });
+    expect(chat.inputs?.['past_key_values.0.key']).toEqual({ shape: [1, 2, 127, 32], dtype: 'float32' });
+    // 6 layers × (q 128·128 + k, v 2·128·64 + o 128·128 + SwiGLU 3·128·352) + lm_head 128·4096, one token;
+    // attention: 4 heads × (q·kᵀ + p·v) × 128 positions × 32 dims.
+    const dense = 6 * (128 * 128 + 2 * 128 * 64 + 128 * 128 + 3 * 128 * 352) + 128 * 4096;
+    const attention = 6 * 4 * 2 * 128 * 32;
+    expect(chat.macFlops).toBe(2 * (dense + attention));
+  });
+
   it('GFLOP/s from FLOPs and ms', () => {
     expect(gflopsPerSecond(2 * 1024 ** 3, 125)).toBeCloseTo(17.18, 2);
     expect(() => gflopsPerSecond(1, 0)).toThrow(RangeError);

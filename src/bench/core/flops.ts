@@ -21,6 +21,16 @@ export interface ModelFlops {
   byOp: Record<string, { nodes: number; macFlops: number; elementwiseFlops: number }>;
   notCounted: Record<string, number>;
   layers: LayerFlops[];
+  /** Language models: the sizes the count is for (one decode step: batch 1, 1 token, a fixed past length). */
+  binding?: Record<string, number>;
+  /** Language models: every input's shape and type under `binding` (`fill`: the value of an int64 input). */
+  inputs?: Record<string, CountedInput>;
+}
+
+export interface CountedInput {
+  shape: number[];
+  dtype: 'int64' | 'float32';
+  fill?: number;
 }
 
 export interface FlopCounts {

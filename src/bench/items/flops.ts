@@ -1,6 +1,9 @@
 // Compute bound: achieved GFLOP/s of each model (counted FLOPs ÷ bare session.run time) against a 1024³ MatMul.
 import flopsJson from '../flops.json?raw';
+import { CT_MODEL_ID } from '../../tasks/ct/runner';
+import { CHAT_DEFAULT_MODEL } from '../../tasks/llm/models';
 import { MRI_MODEL_ID } from '../../tasks/mri/runner';
+import { ctPhantomHu } from '../core/ctPhantom';
 import { parseFlopCounts, gflopsPerSecond } from '../core/flops';
 import { fmtFlops } from '../core/format';
 import { matmulFlops } from '../core/matmulModel';
@@ -11,6 +14,7 @@ import { availableModel } from '../env';
 import { pixelsOf } from '../frames';
 import { startBenchWorker } from '../workers';
 import { interleaved, ortBuild, type ItemContext, type ItemOutcome } from './context';
+import { CT_BENCH_DIMS } from './ct';
 import { GEMM_N } from './threads';
 
 export const FLOP_COUNTS = parseFlopCounts(flopsJson);
@@ -32,6 +36,13 @@ export async function computeBound(ctx: ItemContext): Promise<ItemOutcome> {
   const mri = await availableModel('mri', MRI_MODEL_ID);
   if (mri.ok) targets.push({ task: 'mri', id: MRI_MODEL_ID, runs: smoke ? 1 : 3 });
   else notes.push({ measure: 'MRI', note: `skipped: ${mri.reason}` });
+  const ct = await availableModel('ct', CT_MODEL_ID);
+  // One CT inference is seconds of work: the quick run leaves it out (the CT item's smoke run covers its path).
+  if (ct.ok && !smoke) targets.push({ task: 'ct', id: CT_MODEL_ID, runs: 2 });
+  else if (!ct.ok) notes.push({ measure: 'CT', note: `skipped: ${ct.reason}` });
+  const chat = await availableModel('llm', CHAT_DEFAULT_MODEL);
+  if (chat.ok) targets.push({ task: 'llm', id: CHAT_DEFAULT_MODEL, runs: smoke ? 1 : 30 });
+  else notes.push({ measure: 'chat', note: `skipped: ${chat.reason}` });
 
   ctx.progress('starting the bare-session worker (WASM, 1 thread)');
   const bare = ctx.pool.track(await startBenchWorker(1));
@@ -43,9 +54,18 @@ export async function computeBound(ctx: ItemContext): Promise<ItemOutcome> {
       notes.push({ measure: key, note: 'no FLOP count: run /usr/bin/python3 bench/flops.py' });
       continue;
     }
-    const { sha256 } = await bare.api.load(t.task, t.id);
+    // A language model needs all its inputs for the warm-up: it runs once the counted inputs are set.
+    const { sha256 } = await bare.api.load(t.task, t.id, t.task !== 'llm');
     if (t.task === 'face') await bare.api.setFaceFrame(t.id as 'blazeface-short', pixelsOf(frames[0]));
-    else await bare.api.setMriVolume(t.id, phantomVolume({ nz: 1 }));
+    else if (t.task === 'mri') await bare.api.setMriVolume(t.id, phantomVolume({ nz: 1 }));
+    else if (t.task === 'ct') await bare.api.setCtVolume(t.id, ctPhantomHu({ nx: CT_BENCH_DIMS[0], ny: CT_BENCH_DIMS[1], nz: CT_BENCH_DIMS[2] }), CT_BENCH_DIMS);
+    else if (count.inputs) {
+      await bare.api.setCountedInputs(key, count.inputs);
+      await bare.api.timeRuns(key, 1);
+    } else {
+      notes.push({ measure: key, note: 'the FLOP count has no input binding: run /usr/bin/python3 bench/flops.py' });
+      continue;
+    }
     counted.push({ ...t, flops: count.macFlops, stale: sha256 !== count.sha256 });
   }
   const gemmFlops = matmulFlops(GEMM_N);
@@ -65,7 +85,7 @@ export async function computeBound(ctx: ItemContext): Promise<ItemOutcome> {
   counted.forEach((t, i) => {
     const achieved = a.map((ms) => gflopsPerSecond(t.flops, ms[i]));
     rows.push({
-      measure: `${t.id}: ${fmtFlops(t.flops)} per inference${t.stale ? ' (STALE count: the model changed; rerun bench/flops.py)' : ''}`,
+      measure: `${t.id}: ${fmtFlops(t.flops)} per ${t.task === 'llm' ? `decode step (1 token, ${FLOP_COUNTS.models[`${t.task}/${t.id}`]?.binding?.past_sequence_length ?? '?'} cached)` : 'inference'}${t.stale ? ' (STALE count: the model changed; rerun bench/flops.py)' : ''}`,
       a: { label: 'achieved', unit: 'GFLOP/s', value: spread(achieved) },
       b: { label: 'peak (MatMul)', unit: 'GFLOP/s', value: spread(peak) },
       ratio: ratio('achieved ÷ peak', achieved, peak),
