@@ -17,7 +17,7 @@ import pydicom
 import torch
 import torch.nn.functional as F
 
-from .densenet3d import LABELS, DenseNet3D, ExportWrapper
+from .densenet3d import LABELS, DenseNet3D, ExportWrapper, network_size
 from .preprocess import CT_INPUT, sample_slice_indices, to_model_input
 
 HERE = Path(__file__).resolve().parent
@@ -30,8 +30,8 @@ def read_series(folder: Path):
 
 
 @torch.no_grad()
-def classify(model, hu: np.ndarray, samplings: int = 3):
-    wrapper = ExportWrapper(model.eval(), normalize_cam=True).eval()
+def classify(model, hu: np.ndarray, samplings: int = 3, in_plane: int | None = None):
+    wrapper = ExportWrapper(model.eval(), normalize_cam=True, in_plane=in_plane).eval()
     nz, ny, nx = hu.shape
     plans = []
     for k in range(samplings):
@@ -60,11 +60,12 @@ def main(argv=None):
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     model = DenseNet3D()
-    model.load_state_dict(torch.load(args.checkpoint, map_location="cpu")["state_dict"])
+    ck = torch.load(args.checkpoint, map_location="cpu")
+    model.load_state_dict(ck["state_dict"])
     out = {}
     for name in ("covid19", "healthy"):
         hu = read_series(args.fixtures / f"{name}_dicom")
-        probs, cam, n = classify(model, hu)
+        probs, cam, n = classify(model, hu, in_plane=network_size(ck))
         res = {"probabilities": dict(zip(LABELS, np.round(probs, 4).tolist())), "top": LABELS[int(probs.argmax())],
                "samplings": n}
         if name == "covid19":

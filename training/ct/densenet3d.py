@@ -135,18 +135,36 @@ def class_activation_maps(features, classifier_weight, out_size, normalize: bool
 
 
 class ExportWrapper(nn.Module):
-    """(volume) -> (logits [B,4], cam [B,4,D,H,W] each class map normalised to [0,1] per sample)."""
+    """(volume) -> (logits [B,4], cam [B,4,D,H,W] each class map normalised to [0,1] per sample).
 
-    def __init__(self, model: DenseNet3D, normalize_cam: bool = True):
+    `in_plane` (e.g. 48): the network runs on the volume trilinearly resized in-plane to in_plane x in_plane
+    (align_corners=False, the resize `ct.federated` trains with), the CAM is still upsampled to the input grid. It
+    keeps the 16x128x128 contract for a model trained at a reduced in-plane size (a compute decision: 143 GFLOP
+    per inference at 128 is beyond a CPU training budget); None runs the network at the input size (real UCADI
+    checkpoints)."""
+
+    def __init__(self, model: DenseNet3D, normalize_cam: bool = True, in_plane: int | None = None):
         super().__init__()
         self.model = model
         self.normalize_cam = normalize_cam
+        self.in_plane = in_plane
 
     def forward(self, volume):
-        f = self.model.forward_features(volume)
+        x = volume
+        if self.in_plane is not None:
+            x = F.interpolate(x, size=(int(volume.shape[2]), self.in_plane, self.in_plane), mode="trilinear",
+                              align_corners=False)
+        f = self.model.forward_features(x)
         logits = self.model.classifier(f.mean(dim=(2, 3, 4)))
         cam = class_activation_maps(f, self.model.classifier.weight, volume.shape[2:], self.normalize_cam)
         return logits, cam
+
+
+def network_size(checkpoint: dict) -> int | None:
+    """The in-plane size a ct.federated checkpoint was trained at (None when 128, the contract size, or unknown)."""
+    sizes = checkpoint.get("trainedAt") or [128]
+    size = int(sizes[0])
+    return None if size == 128 else size
 
 
 def strip_module_prefix(state_dict):

@@ -28,7 +28,7 @@ import numpy as np
 import onnx
 import torch
 
-from .densenet3d import LABELS, DenseNet3D, ExportWrapper, count_macs, count_parameters
+from .densenet3d import LABELS, DenseNet3D, ExportWrapper, count_macs, count_parameters, network_size
 from .preprocess import CT_INPUT, HU_MEAN, HU_STD, sample_slice_indices, to_model_input
 
 HERE = Path(__file__).resolve().parent
@@ -37,8 +37,8 @@ OPSET = 17
 PARITY_SEED = 9_100_000   # held-out phantom for the parity case (never in a training split)
 
 
-def export_onnx(model: DenseNet3D, path: Path, doc: str):
-    wrapper = ExportWrapper(model.eval(), normalize_cam=True).eval()
+def export_onnx(model: DenseNet3D, path: Path, doc: str, in_plane: int | None = None):
+    wrapper = ExportWrapper(model.eval(), normalize_cam=True, in_plane=in_plane).eval()
     dummy = torch.zeros(1, 1, *CT_INPUT)
     torch.onnx.export(wrapper, dummy, str(path), opset_version=OPSET, input_names=["volume"],
                       output_names=["logits", "cam"],
@@ -72,8 +72,8 @@ def parity_inputs(cases: list[str]):
 
 
 @torch.no_grad()
-def write_parity_files(model, directory: Path, cases: list[str]):
-    wrapper = ExportWrapper(model.eval(), normalize_cam=True).eval()
+def write_parity_files(model, directory: Path, cases: list[str], in_plane: int | None = None):
+    wrapper = ExportWrapper(model.eval(), normalize_cam=True, in_plane=in_plane).eval()
     spec = []
     for name, x in parity_inputs(cases):
         logits, cam = wrapper(torch.from_numpy(x))
@@ -112,13 +112,19 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-CAM_DESCRIPTION = ("class activation map of each class (order of labels) on the input grid: ReLU(sum_k w_ck f_k) of "
-                   "the last feature block (120 x 4 x 32 x 32) with the classifier weights, trilinearly upsampled "
-                   "(align_corners=False) and divided by its maximum per sample and class inside the graph, so each "
-                   "map lies in [0, 1] (all 0 where the class has no positive evidence)")
+def cam_description(in_plane: int | None) -> str:
+    grid = (in_plane or CT_INPUT[1]) // 4
+    return ("class activation map of each class (order of labels) on the input grid: ReLU(sum_k w_ck f_k) of "
+            f"the last feature block (120 x 4 x {grid} x {grid}) with the classifier weights, trilinearly upsampled "
+            "(align_corners=False) and divided by its maximum per sample and class inside the graph, so each "
+            "map lies in [0, 1] (all 0 where the class has no positive evidence)")
 
 
-def manifest(model_path: Path, model_id: str, name: str, source: dict, intended: str, spdx: str = "Apache-2.0") -> dict:
+def manifest(model_path: Path, model_id: str, name: str, source: dict, intended: str, spdx: str = "Apache-2.0",
+             in_plane: int | None = None) -> dict:
+    resize = "HU clip [-1200,600], 16-slice sampling (stride 1/2/5 by depth), trilinear to 16x128x128"
+    if in_plane:
+        resize += f"; inside the graph the network runs at 16x{in_plane}x{in_plane} (trilinear, align_corners=False)"
     return {
         "schemaVersion": 1,
         "id": model_id,
@@ -131,12 +137,12 @@ def manifest(model_path: Path, model_id: str, name: str, source: dict, intended:
             "shape": ["batch", 1, *CT_INPUT],
             "layout": "NCDHW",
             "normalization": {"scale": 1 / HU_STD, "offset": -HU_MEAN / HU_STD},
-            "resize": "HU clip [-1200,600], 16-slice sampling (stride 1/2/5 by depth), trilinear to 16x128x128",
+            "resize": resize,
         }],
         "outputs": [
             {"name": "logits", "shape": ["batch", 4],
              "description": "class logits (softmax over axis 1): healthy, COVID-19, other viral pneumonia, bacterial pneumonia"},
-            {"name": "cam", "shape": ["batch", 4, *CT_INPUT], "description": CAM_DESCRIPTION},
+            {"name": "cam", "shape": ["batch", 4, *CT_INPUT], "description": cam_description(in_plane)},
         ],
         "labels": list(LABELS),
         "licence": {"spdx": spdx},
@@ -146,27 +152,28 @@ def manifest(model_path: Path, model_id: str, name: str, source: dict, intended:
 
 
 def export_model(model: DenseNet3D, out: Path, model_id: str, name: str, source: dict, intended: str,
-                 tolerance: float, cases: list[str], spdx: str = "Apache-2.0", doc: str = "") -> dict:
+                 tolerance: float, cases: list[str], spdx: str = "Apache-2.0", doc: str = "",
+                 in_plane: int | None = None) -> dict:
     """ONNX + parity + manifest into `out`; returns the export facts (exits non-zero on parity failure)."""
     out.mkdir(parents=True, exist_ok=True)
     onnx_path = out / "model.onnx"
-    export_onnx(model, onnx_path, doc or f"{name}. Demo, not for clinical use.")
+    export_onnx(model, onnx_path, doc or f"{name}. Demo, not for clinical use.", in_plane)
     t0 = time.time()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         (tmp / "model.onnx").write_bytes(onnx_path.read_bytes())
-        spec = write_parity_files(model, tmp, cases)
+        spec = write_parity_files(model, tmp, cases, in_plane)
         rc, max_diff, diffs = run_node_parity(tmp, tolerance)
     if rc != 0:
         sys.exit(f"parity check failed (max abs diff {max_diff}, tolerance {tolerance})")
-    man = manifest(onnx_path, model_id, name, source, intended, spdx)
+    man = manifest(onnx_path, model_id, name, source, intended, spdx, in_plane)
     (out / "manifest.json").write_text(json.dumps(man, indent=2, ensure_ascii=False) + "\n")
     check_manifest(out / "manifest.json")
-    macs = count_macs(model)
+    macs = count_macs(model, (1, 1, CT_INPUT[0], in_plane or CT_INPUT[1], in_plane or CT_INPUT[2]))
     return {"opset": OPSET, "bytes": man["files"][0]["bytes"], "sha256": man["files"][0]["sha256"],
             "params": count_parameters(model),
             "stateDictElements": sum(t.numel() for t in model.state_dict().values()),
-            "macs": macs["macs"], "flops": macs["flops"], "macsPerModule": macs["macsPerModule"],
+            "networkInPlane": in_plane or CT_INPUT[1], "macs": macs["macs"], "flops": macs["flops"], "macsPerModule": macs["macsPerModule"],
             "parityMaxAbsDiff": max_diff, "parityMaxAbsDiffPerOutput": diffs, "parityTolerance": tolerance,
             "parityCases": cases, "paritySeconds": round(time.time() - t0, 1),
             "paritySoftmax": {c["name"]: c["softmax"] for c in spec},
@@ -196,7 +203,7 @@ def main(argv=None):
                   "intelligence, Nature Machine Intelligence 2021 (UCADI)"},
         "Classifying a chest CT volume as healthy, COVID-19, other viral or bacterial pneumonia with a class "
         "activation map, to show federated learning and in-browser 3D inference: demo, not for clinical use.",
-        args.tolerance, args.cases.split(","))
+        args.tolerance, args.cases.split(","), in_plane=network_size(ck))
     facts["checkpoint"] = str(args.checkpoint)
     facts["trainedAt"] = ck.get("trainedAt")
     facts["bnRecalibratedAt128"] = ck.get("bnRecalibratedAt128")

@@ -383,6 +383,8 @@ def main(argv=None):
                "testCases": {k: len(v["y"]) for k, v in test.items()}}
     fed, hist = run_federation(init_state, train, test, args, log, sites, "fed")
     results["federated"] = {"history": hist}
+    torch.save({"state_dict": cpu_state(fed), "trainedAt": args.sizes, "bnRecalibratedAt128": False,
+                "results": args.name, "partial": True}, args.runs / f"{args.name}.pt")   # kept if the baselines die
     results["args"]["rounds"] = args.rounds
     results["roundsRequested"] = rounds_requested
     locals_ = {}
@@ -404,7 +406,8 @@ def main(argv=None):
 
     def final_eval(model, key_store, label, contract: bool, site_list):
         t0 = time.time()
-        key_store["final"] = {"trainSize": evaluate_all(model, test, args.sizes[0], samplings=train_samplings)}
+        key_store["final"] = {"trainSize": evaluate_all(model, test, args.sizes[0], samplings=train_samplings,
+                                                        cam=label == "fed")}
         if contract:
             m128 = model
             if args.bn_recal:

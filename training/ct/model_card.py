@@ -87,6 +87,12 @@ def write_card(path: Path, facts: dict, results: dict):
     steps = results.get("sampleSteps", {})
     macs = facts["macsPerModule"]
     block1 = macs["block1_layer1"] + macs["block1_layer2"]
+    n = facts.get("networkInPlane", 128)
+    grid = f"4×{n // 4}×{n // 4}"
+    front = ("" if n == 128 else
+             f"\n- **Inside the graph** the volume is first resized trilinearly (align_corners=False) to 16×{n}×{n}, the "
+             f"in-plane size the network was trained at, and the network runs there; the CAM is upsampled back to "
+             f"16×128×128. So the studio runs exactly the function that was trained and evaluated below.")
     notes_file = HERE / "results" / "card_notes.md"
     notes = notes_file.read_text() + "\n" if notes_file.exists() else ""
     loss_text = ""
@@ -112,9 +118,9 @@ numbers below describe the phantoms, not patients.
 ## Contract
 - Input `volume` float32 [batch, 1, 16, 128, 128] (NCDHW): HU clipped to [−1200, 600], (HU + 604.23) / 489.42,
   16 slices at stride 1 (≤ 80 slices), 2 (≤ 160) or 5, trilinear resize to 16×128×128 (the caller does this;
-  `src/tasks/ct/core/preprocess.ts`). Patient level = mean softmax over several samplings (the studio uses 3).
+  `src/tasks/ct/core/preprocess.ts`). Patient level = mean softmax over several samplings (the studio uses 3).{front}
 - Outputs `logits` [batch, 4] (healthy, covid19, viral, bacterial) and `cam` [batch, 4, 16, 128, 128]: per class
-  ReLU(Σ_k w_ck f_k) on the last feature block (120 channels at 4×32×32, after the final BN + LeakyReLU) with
+  ReLU(Σ_k w_ck f_k) on the last feature block (120 channels at {grid}, after the final BN + LeakyReLU) with
   the classifier weights, trilinearly upsampled (align_corners=False) and **divided by its own maximum per sample
   and class inside the graph** (each map in [0, 1]; all zero if a class has no positive evidence).
 
@@ -127,9 +133,10 @@ with `strict=True` (tested).
 
 - Parameters: **{facts['params']:,}** trainable ({facts['stateDictElements']:,} state-dict elements including
   BatchNorm running statistics — the count upstream quotes).
-- Compute per 16×128×128 inference: **{facts['macs'] / 1e9:.1f} GMAC = {facts['flops'] / 1e9:.1f} GFLOP**; the
-  first dense block at full resolution is {block1 / 1e9:.1f} GMAC ({100 * block1 / facts['macs']:.0f} %), its two
-  3³ convolutions 128→32 alone 58 GMAC.
+- Compute per inference (network at 16×{n}×{n}): **{facts['macs'] / 1e9:.1f} GMAC = {facts['flops'] / 1e9:.1f} GFLOP**; the
+  first dense block at full resolution is {block1 / 1e9:.1f} GMAC ({100 * block1 / facts['macs']:.0f} %). At 16×128×128
+  (the paper's resolution, and a real UCADI checkpoint exported with `ct/export_checkpoint.py`) it is 71.6 GMAC
+  = 143 GFLOP, 86 % in the first dense block.
 
 ## Data: synthetic hospitals
 Phantoms from `training/ct/phantom.py` (HU; body, fat, muscle, spine, ribs, sternum, scapulae, heart, great
@@ -152,8 +159,7 @@ cases before sending (forward passes only).
 **Trained at in-plane size {a.get('sizes', 'n/a')} (the 128×128 contract input trilinearly downsampled)**, not at
 128×128: at 128 one sample-step costs ~9 s on one core, and this run had {_f(a.get('budget_minutes') or float('nan'), 0)} minutes of a
 shared 2-core CPU for the federated model *and* the four local-only baselines (rounds requested
-{results.get('roundsRequested', 'n/a')}, run {a.get('rounds', 'n/a')}: the run stops early rather than overrun). The network is fully convolutional with global pooling, so
-the same weights run at 16×128×128; {'BatchNorm statistics were then re-estimated at 128×128 (forward passes only, ' + str(a.get('bn_recal')) + ' training cases per site, FedAvg-ed).' if a.get('bn_recal') else 'no BatchNorm re-estimation was done.'}
+{results.get('roundsRequested', 'n/a')}, run {a.get('rounds', 'n/a')}: the run stops early rather than overrun). {'The exported graph keeps the 16×128×128 contract and resizes to the training size inside (see Contract); ' if n != 128 else 'The network is fully convolutional with global pooling, so the same weights run at 16×128×128; '}{'BatchNorm statistics were then re-estimated at 128×128 (forward passes only, ' + str(a.get('bn_recal')) + ' training cases per site, FedAvg-ed).' if a.get('bn_recal') else 'no BatchNorm re-estimation was done.'}
 Each local-only model ran the identical procedure on its own site only.
 
 - CPU: a 2-core machine shared with other trainings running at the same time, PyTorch {facts['torch']}, {a.get('threads', 'n/a')} thread(s). Training wall time {_f(sec.get('training', float('nan')) / 60, 1)} min
@@ -181,7 +187,7 @@ ONNX Runtime Web (WASM, 1 thread) vs PyTorch on {', '.join(facts['parityCases'])
   far more varied and the real differential diagnosis (COVID-19 vs other viral pneumonia) is much harder.
 - Small training budget (minutes of CPU), reduced training resolution, small test sets; the held-out site is
   synthetic too, so "generalisation" means across simulated scanners and case mixes only.
-- The CAM lives on a 4×32×32 grid (upsampled): it localises coarsely.
+- The CAM lives on a {grid} grid (upsampled): it localises coarsely.
 - 16-slice samplings see part of the lungs; findings outside the sampled slabs are missed.
 
 ## Licence

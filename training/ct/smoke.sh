@@ -28,6 +28,6 @@ step "one federated round + local baselines"
 [ -f "$tmp/results/smoke_auc_vs_communication.png" ] || { echo "[ct-smoke] no communication plot" >&2; exit 1; }
 step "export + onnxruntime-web parity + manifest schema"
 "$PY" -m ct.export --checkpoint "$tmp/runs/smoke.pt" --out "$tmp/model" --no-card --cases phantom \
-  2>&1 | grep -v -i -E "warning|_C\._jit|^\s*$|cam = F.interpolate" || { echo "[ct-smoke] export failed" >&2; exit 1; }
+  2>&1 | grep -v -i -E "warning|_C\._jit|^\s*$|= F.interpolate" || { echo "[ct-smoke] export failed" >&2; exit 1; }
 [ -f "$tmp/model/manifest.json" ] || { echo "[ct-smoke] no manifest written" >&2; exit 1; }
 echo "[ct-smoke] OK in $((SECONDS - start)) s"

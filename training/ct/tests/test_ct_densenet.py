@@ -5,7 +5,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from ct.densenet3d import DenseNet3D, ExportWrapper, class_activation_maps, count_macs, count_parameters, load_ucadi
+from ct.densenet3d import (DenseNet3D, ExportWrapper, class_activation_maps, count_macs, count_parameters, load_ucadi,
+                           network_size)
 
 REAL = Path(__file__).resolve().parents[4] / "shared" / "ucadi" / "weight_v126.pth"
 
@@ -72,3 +73,22 @@ def test_cam_of_a_one_channel_classifier_is_that_channel_upsampled():
         assert torch.allclose(norm[:, 2:3], up / (up.max() + 1e-6), atol=1e-6)
         # logits are the global average of the un-normalised, pre-ReLU map plus bias
         assert torch.allclose(logits[0, 2], f[0, k].mean() + m.classifier.bias[2], atol=1e-5)
+
+
+def test_in_plane_front_end_runs_the_network_at_the_training_size():
+    """ExportWrapper(in_plane=n) = the network on the input resized like ct.federated's training (to_size), with the
+    CAM on the input grid; for a factor of 2 that resize is exactly 2x2 average pooling."""
+    from ct.federated import to_size
+
+    torch.manual_seed(2)
+    m = DenseNet3D().eval()
+    x = torch.randn(2, 1, 8, 32, 32)
+    with torch.no_grad():
+        logits, cam = ExportWrapper(m, normalize_cam=False, in_plane=16)(x)
+        assert cam.shape == (2, 4, 8, 32, 32)
+        assert torch.allclose(logits, m(to_size(x, 16)), atol=1e-5)
+        assert torch.allclose(logits, m(F.avg_pool3d(x, (1, 2, 2))), atol=1e-5)
+        f = m.forward_features(to_size(x, 16))
+        assert torch.allclose(cam, class_activation_maps(f, m.classifier.weight, (8, 32, 32), normalize=False), atol=1e-5)
+    assert network_size({"trainedAt": [48]}) == 48
+    assert network_size({"trainedAt": [128]}) is None and network_size({}) is None
