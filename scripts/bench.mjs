@@ -200,7 +200,11 @@ async function runCold(url) {
   if (mri && !SMOKE) tasks.push('mri');
   else if (mri) rows.push({ measure: 'MRI', note: 'not run in a quick run' });
   else rows.push({ measure: 'MRI', note: 'skipped: model missing (models/mri/dfnet/ is not served)' });
-  // The default chat model, as the MRI one: not in a smoke run, skipped while it is not served.
+  // The CT and default chat models, as the MRI one: not in a smoke run, skipped while not served.
+  const ct = await modelServed(url, 'ct', 'ucadi-densenet');
+  if (ct && !SMOKE) tasks.push('ct');
+  else if (ct) rows.push({ measure: 'CT', note: 'not run in a quick run' });
+  else rows.push({ measure: 'CT', note: 'skipped: model missing (models/ct/ucadi-densenet/ is not served)' });
   const chat = await modelServed(url, 'llm', CHAT_DEFAULT_MODEL);
   if (chat && !SMOKE) tasks.push('chat');
   else if (chat) rows.push({ measure: 'chat', note: 'not run in a quick run' });

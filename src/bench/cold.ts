@@ -1,13 +1,16 @@
 // Cold start: navigation → first result, through the app's own actions. A page opened with `?bench=cold-face`,
-// `?bench=cold-mri` or `?bench=cold-chat` runs the probe once at load; `npm run bench` opens such pages in a fresh browser profile (first
+// `?bench=cold-mri`, `?bench=cold-ct` or `?bench=cold-chat` runs the probe once at load; `npm run bench` opens such pages in a fresh browser profile (first
 // visit) and again in the same profile (later visit). The panel's own cold-start item loads them in a frame.
 import astronautUrl from '../../tests/fixtures/astronaut.png?url';
 import { useStore } from '../app/store';
 import { MODEL_CACHE } from '../runtime/fetchModel';
 import { openFile, prepareFaces } from '../tasks/face/actions';
+import { classify as classifyCt, prepareCt } from '../tasks/ct/actions';
+import { patchCt } from '../app/store';
 import { prepareChat, sendChat } from '../tasks/llm/actions';
 import { openMriFiles, prepareMri } from '../tasks/mri/actions';
 import { COLD_CHAT_QUESTION, type ColdResult, type ColdTask } from './core/cold';
+import { ctBenchVolume } from './items/ct';
 import { benchVolumeFile } from './items/mri';
 
 export type { ColdResult, ColdTask };
@@ -31,6 +34,14 @@ export async function runColdProbe(task: ColdTask): Promise<ColdResult> {
       if (face.error || face.status !== 'done') throw new Error(face.error ? `${face.error.code}: ${face.error.detail}` : `status ${face.status}`);
     } else if (task === 'chat') {
       return await chatProbe(files, nav);
+    } else if (task === 'ct') {
+      // As the CT view does on mount, then the scan as openCtFiles leaves it (the benchmark volume is already in HU,
+      // so no file is parsed) and the view's classify().
+      void prepareCt();
+      patchCt({ volume: ctBenchVolume() });
+      await classifyCt();
+      const { ct } = useStore.getState();
+      if (ct.error || !ct.result) throw new Error(ct.error ? `${ct.error.code}: ${ct.error.detail}` : `status ${ct.status}`);
     } else {
       void prepareMri();
       const { bytes, name } = benchVolumeFile(10);

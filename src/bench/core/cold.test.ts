@@ -21,12 +21,13 @@ describe('coldRows', () => {
 });
 
 describe('cold tasks', () => {
-  it('knows the three probes and names what each measures', () => {
-    expect(['face', 'mri', 'chat'].every(isColdTask)).toBe(true);
-    expect(isColdTask('ct')).toBe(false);
+  it('knows the four probes and names what each measures', () => {
+    expect(['face', 'mri', 'ct', 'chat'].every(isColdTask)).toBe(true);
+    expect(isColdTask('cardiac')).toBe(false);
     expect(isColdTask(undefined)).toBe(false);
     expect(coldMeasure('face')).toBe('faces: a photo, navigation → first result');
     expect(coldMeasure('mri')).toBe('MRI: a 10-slice volume, navigation → first result');
+    expect(coldMeasure('ct')).toBe('CT: a 16×128×128 HU volume, navigation → first classification');
     expect(coldMeasure('chat')).toBe('chat: "What does car mean?" to the default model, navigation → first answer token');
   });
 

@@ -2,7 +2,7 @@
 import { ratio, type Row } from './report';
 import { spread } from './stats';
 
-export const COLD_TASKS = ['face', 'mri', 'chat'] as const;
+export const COLD_TASKS = ['face', 'mri', 'ct', 'chat'] as const;
 export type ColdTask = (typeof COLD_TASKS)[number];
 
 export function isColdTask(v: unknown): v is ColdTask {
@@ -16,6 +16,7 @@ export const COLD_CHAT_QUESTION = 'What does car mean?';
 export function coldMeasure(task: ColdTask): string {
   if (task === 'face') return 'faces: a photo, navigation → first result';
   if (task === 'mri') return 'MRI: a 10-slice volume, navigation → first result';
+  if (task === 'ct') return 'CT: a 16×128×128 HU volume, navigation → first classification';
   return `chat: ${JSON.stringify(COLD_CHAT_QUESTION)} to the default model, navigation → first answer token`;
 }
 

@@ -1,6 +1,7 @@
 // Cold start in the panel: the probe page in a frame, after emptying Loupe's Cache Storage (first visit, as far as
 // a page can simulate one) and again with it filled (later visit). `npm run bench` measures the real thing with
 // fresh browser profiles instead (scripts/bench.mjs).
+import { CT_MODEL_ID } from '../../tasks/ct/runner';
 import { CHAT_DEFAULT_MODEL } from '../../tasks/llm/models';
 import { MRI_MODEL_ID } from '../../tasks/mri/runner';
 import { coldRows, type ColdTask } from '../core/cold';
@@ -19,7 +20,11 @@ export async function coldStartInFrame(ctx: ItemContext): Promise<ItemOutcome> {
   if (mri.ok && !ctx.settings.quick) tasks.push('mri');
   else if (mri.ok) rows.push({ measure: 'MRI', note: 'not run in a quick run' });
   else rows.push({ measure: 'MRI', note: `skipped: ${mri.reason}` });
-  // The chat probe follows the MRI one: not in a quick run, skipped while the default chat model is not served.
+  // The CT and chat probes follow the MRI one: not in a quick run, skipped while their default model is not served.
+  const ct = await availableModel('ct', CT_MODEL_ID);
+  if (ct.ok && !ctx.settings.quick) tasks.push('ct');
+  else if (ct.ok) rows.push({ measure: 'CT', note: 'not run in a quick run' });
+  else rows.push({ measure: 'CT', note: `skipped: ${ct.reason}` });
   const chat = await availableModel('llm', CHAT_DEFAULT_MODEL);
   if (chat.ok && !ctx.settings.quick) tasks.push('chat');
   else if (chat.ok) rows.push({ measure: 'chat', note: 'not run in a quick run' });

@@ -2,6 +2,7 @@
 // against bare session.run of the same model on the same input tensor in the bench worker.
 import { CT_SAMPLINGS } from '../../tasks/ct/actions';
 import { CT_MODEL_ID } from '../../tasks/ct/runner';
+import type { Volume } from '../../io/volume';
 import type { CtWorkerApi } from '../../../workers/ct.worker';
 import { ctPhantomHu } from '../core/ctPhantom';
 import { overhead, ratio, type Row } from '../core/report';
@@ -12,6 +13,19 @@ import { interleaved, ortBuild, skipped, type ItemContext, type ItemOutcome } fr
 
 /** The benchmark volume: the model's own input size, so our path resamples nothing away (x, y, z). */
 export const CT_BENCH_DIMS: [number, number, number] = [128, 128, 16];
+
+/** The benchmark volume as the CT view holds a scan (HU, 2.8 × 2.8 × 5 mm voxels). */
+export function ctBenchVolume(): Volume {
+  const [nx, ny, nz] = CT_BENCH_DIMS;
+  const spacingMm: [number, number, number] = [2.8, 2.8, 5];
+  return {
+    data: ctPhantomHu({ nx, ny, nz }),
+    dims: [nx, ny, nz, 1],
+    spacingMm,
+    affine: [spacingMm[0], 0, 0, 0, 0, spacingMm[1], 0, 0, 0, 0, spacingMm[2], 0, 0, 0, 0, 1],
+    source: { format: 'nifti', name: 'bench-ct-phantom' },
+  };
+}
 
 export interface CtCall {
   /** Main thread: the volume to the worker → classification (CAMs included) back, ms. */

@@ -1,4 +1,5 @@
 // WASM threads: each model through our pipeline with 1 and with 2 runtime threads, alternating.
+import { CT_MODEL_ID } from '../../tasks/ct/runner';
 import { FACE_MODELS, FACE_MODEL_IDS, type FaceModelId } from '../../tasks/face/core/models';
 import { CHAT_DEFAULT_MODEL } from '../../tasks/llm/models';
 import { MRI_MODEL_ID } from '../../tasks/mri/runner';
@@ -6,9 +7,11 @@ import { ratio, type Row } from '../core/report';
 import { median, spread } from '../core/stats';
 import { availableModel } from '../env';
 import { compareTokens, describeAgreements } from '../core/tokens';
-import { startBenchWorker, startFaceWorker, startMriWorker } from '../workers';
+import { ctPhantomHu } from '../core/ctPhantom';
+import { startBenchWorker, startCtWorker, startFaceWorker, startMriWorker } from '../workers';
 import { answerOurs, CHAT_BENCH_MESSAGES, chatBenchSettings, decodeRates, startOurChat, ttfts } from './chat';
 import { alternateFrames, detectOurs, interleaved, repeat, skipped, type ItemContext, type ItemOutcome } from './context';
+import { classifyOurs, CT_BENCH_DIMS } from './ct';
 import { benchVolumeFile, segmentOurs } from './mri';
 
 export const GEMM_N = 1024;
@@ -72,6 +75,7 @@ export async function threads(ctx: ItemContext): Promise<ItemOutcome> {
     rows.push({ measure: 'MRI volume', note: `skipped: ${mri.reason}` });
   }
 
+  rows.push(...(await ctThreads(ctx)));
   rows.push(...(await chatThreads(ctx)));
 
   ctx.progress(`${GEMM_N}³ MatMul: starting 1- and 2-thread bare workers`);
@@ -81,6 +85,32 @@ export async function threads(ctx: ItemContext): Promise<ItemOutcome> {
   const { a, b } = await interleaved(ctx, `${GEMM_N}³ MatMul: 1 vs 2 threads`, () => gemm(one), () => gemm(two));
   rows.push(row(`${GEMM_N}³ fp32 MatMul, bare session.run (best of ${ctx.settings.quick ? 1 : 2})`, a, b));
   return { status: 'ok', reps, rows, facts: { pipeline: 'WASM; each side its own worker and runtime instance', 'frames per repetition': frames.length } };
+}
+
+/** The CT model through our CT worker, 1 vs 2 threads, one 16×128×128 volume per side (A/B, then B/A); not in a quick run. */
+async function ctThreads(ctx: ItemContext): Promise<Row[]> {
+  const available = await availableModel('ct', CT_MODEL_ID);
+  if (!available.ok) return [{ measure: 'CT volume', note: `skipped: ${available.reason}` }];
+  if (ctx.settings.quick) return [{ measure: 'CT volume', note: 'not run in a quick run' }];
+  ctx.progress('CT: starting 1- and 2-thread CT workers');
+  const hu = ctPhantomHu({ nx: CT_BENCH_DIMS[0], ny: CT_BENCH_DIMS[1], nz: CT_BENCH_DIMS[2] });
+  const one = ctx.pool.track(await startCtWorker({ preference: 'wasm', threads: 1 }));
+  const two = ctx.pool.track(await startCtWorker({ preference: 'wasm', threads: 2 }));
+  try {
+    await one.api.load();
+    await two.api.load();
+    const { a, b } = await interleaved(
+      ctx,
+      'CT: 1 vs 2 threads',
+      () => classifyOurs(one, hu, CT_BENCH_DIMS).then((c) => c.ms),
+      () => classifyOurs(two, hu, CT_BENCH_DIMS).then((c) => c.ms),
+      Math.min(ctx.settings.reps, THREADS_MRI_REPS),
+    );
+    return [row(`CT volume, ${CT_BENCH_DIMS[2]}×${CT_BENCH_DIMS[1]}×${CT_BENCH_DIMS[0]} HU, our pipeline`, a, b)];
+  } finally {
+    one.terminate();
+    two.terminate();
+  }
 }
 
 /**

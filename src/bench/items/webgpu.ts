@@ -1,5 +1,6 @@
 // WebGPU vs WASM: correctness everywhere an adapter exists; timing only on a hardware adapter.
 import type { Volume } from '../../io/volume';
+import { CT_MODEL_ID } from '../../tasks/ct/runner';
 import { CHAT_DEFAULT_MODEL } from '../../tasks/llm/models';
 import { MRI_MODEL_ID } from '../../tasks/mri/runner';
 import { fmtNumber } from '../core/format';
@@ -9,9 +10,11 @@ import { ratio, type Row } from '../core/report';
 import { median, spread } from '../core/stats';
 import { availableModel, webgpuAdapter } from '../env';
 import { compareTokens, describeAgreement } from '../core/tokens';
-import { startFaceWorker, startMriWorker } from '../workers';
+import { ctPhantomHu } from '../core/ctPhantom';
+import { Comlink, startCtWorker, startFaceWorker, startMriWorker } from '../workers';
 import { answerOurs, CHAT_BENCH_MESSAGES, chatBenchSettings, decodeRates, startOurChat } from './chat';
 import { alternateFrames, detectOurs, interleaved, ortBuild, repeat, skipped, type ItemContext, type ItemOutcome } from './context';
+import { classifyOurs, CT_BENCH_DIMS } from './ct';
 
 const MODEL = 'blazeface-short';
 
@@ -101,6 +104,10 @@ export async function webgpuVsWasm(ctx: ItemContext): Promise<ItemOutcome> {
     rows.push({ measure: 'MRI', note: `skipped: ${mri.reason}` });
   }
 
+  const ct = await ctOnWebgpu(ctx, adapter.software);
+  rows.push(...ct.rows);
+  ok &&= ct.ok;
+
   const chat = await chatOnWebgpu(ctx, adapter.software);
   rows.push(...chat.rows);
   ok &&= chat.ok;
@@ -112,6 +119,46 @@ export async function webgpuVsWasm(ctx: ItemContext): Promise<ItemOutcome> {
     rows,
     facts: { adapter: adapter.description, ours: ortBuild(await ctx.ort(), 1, 'WebGPU (JSEP)') },
   };
+}
+
+/**
+ * The CT model on one 16×128×128 volume through our CT worker on WebGPU and on WASM: the same top class and
+ * probabilities within 1e-3 (a software adapter takes long on a 3D network: not in a quick run, not timed).
+ */
+async function ctOnWebgpu(ctx: ItemContext, software: boolean): Promise<{ ok: boolean; rows: Row[] }> {
+  const available = await availableModel('ct', CT_MODEL_ID);
+  if (!available.ok) return { ok: true, rows: [{ measure: 'CT', note: `skipped: ${available.reason}` }] };
+  if (software && ctx.settings.quick) return { ok: true, rows: [{ measure: 'CT', note: 'not run in a quick run (a 3D network on a software adapter)' }] };
+  ctx.progress('CT: the same volume on WebGPU and on WASM');
+  const hu = ctPhantomHu({ nx: CT_BENCH_DIMS[0], ny: CT_BENCH_DIMS[1], nz: CT_BENCH_DIMS[2] });
+  const gpu = ctx.pool.track(await startCtWorker({ preference: 'webgpu', threads: 1 }));
+  const cpu = ctx.pool.track(await startCtWorker({ preference: 'wasm', threads: 1 }));
+  try {
+    const loaded = await gpu.api.load();
+    await cpu.api.load();
+    if (gpu.backend.ep !== 'webgpu' || loaded.backend.ep !== 'webgpu') {
+      return { ok: false, rows: [{ measure: 'CT', note: `WebGPU session failed, fell back to WASM: ${loaded.backend.fallbackReason ?? gpu.backend.fallbackReason ?? ''}` }] };
+    }
+    const run = (w: typeof gpu) => w.api.classify(hu, CT_BENCH_DIMS, 1, Comlink.proxy(() => undefined));
+    const g = await run(gpu);
+    const c = await run(cpu);
+    const diff = Math.max(...Object.keys(c.probabilities).map((k) => Math.abs(g.probabilities[k as keyof typeof c.probabilities] - c.probabilities[k as keyof typeof c.probabilities])));
+    const same = g.top === c.top && diff < 1e-3;
+    const rows: Row[] = [{ measure: `CT, ${CT_BENCH_DIMS[2]}×${CT_BENCH_DIMS[1]}×${CT_BENCH_DIMS[0]} HU: WebGPU vs WASM`, note: `${same ? 'agree' : 'DISAGREE'}: top class ${g.top} vs ${c.top}, probabilities differ by at most ${fmtNumber(diff)}` }];
+    if (!software) {
+      const { a, b } = await interleaved(ctx, 'CT: WebGPU vs WASM', async () => (await classifyOurs(gpu, hu, CT_BENCH_DIMS)).workerMs, async () => (await classifyOurs(cpu, hu, CT_BENCH_DIMS)).workerMs);
+      rows.push({
+        measure: 'CT volume in the worker',
+        a: { label: 'WebGPU', unit: 'ms', value: spread(a) },
+        b: { label: 'WASM 1 thread', unit: 'ms', value: spread(b) },
+        ratio: ratio('WebGPU ÷ WASM time (< 1: WebGPU faster)', a, b),
+      });
+    }
+    return { ok: same, rows };
+  } finally {
+    gpu.terminate();
+    cpu.terminate();
+  }
 }
 
 /**
