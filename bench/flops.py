@@ -15,9 +15,11 @@ Needs Debian's python3-onnx (shape inference); not the pyenv python. Counting ru
   moves data and counts 0; those op types are listed under "notCounted".
 
 Models with symbolic input sizes (the MRI model: batch, height, width) are counted at their manifest's
-preprocess crop, batch 1. Language models (task "llm": symbolic sequence and past lengths) are counted for one
-decode step: batch 1, one new token, DECODE_PAST tokens already in the KV cache ("binding" in the JSON; every
-input's shape and type under "inputs", so the benchmark can feed the same step).
+preprocess crop, batch 1; shapes that ONNX shape inference cannot follow (a Resize to computed sizes, a
+language model's Reshape/Slice on computed sizes) come from one executed run (bench/shapes.mjs). Language models
+(task "llm": symbolic sequence and past lengths) are counted for one decode step: batch 1, one new token,
+DECODE_PAST tokens already in the KV cache ("binding" in the JSON; every input's shape and type under "inputs", so
+the benchmark can feed the same step).
 """
 from __future__ import annotations
 
@@ -244,7 +246,7 @@ def main(argv=None):
             print(f"[flops] {key}: not counted: {e}", file=sys.stderr)
             continue
         inp = model.graph.input[0]
-        counted = count(model, input_specs(model, binding) if binding else None)
+        counted = count(model, input_specs(model, binding))
         models[key] = {"sha256": sha, "input": {"name": inp.name, "shape": [d.dim_value for d in inp.type.tensor_type.shape.dim]},
                        "opset": max(o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), **counted}
         if binding:

@@ -17,6 +17,20 @@ describe('npm run infer -- ct', () => {
     await expect(ctMain([join(FIXTURES, 'covid19_dicom')])).rejects.toThrow(/no default CT model ships with this version yet: pass --model/);
   });
 
+  it.runIf(shipsDefault)('classifies both DICOM fixtures with the shipped model: the right class on top', async () => {
+    for (const [folder, want] of [['covid19_dicom', 'covid19'], ['healthy_dicom', 'healthy']]) {
+      let out = '';
+      const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        out += String(chunk);
+        return true;
+      });
+      expect(await ctMain([join(FIXTURES, folder), '--json'])).toBe(0);
+      spy.mockRestore();
+      const result = JSON.parse(out);
+      expect(result.top, JSON.stringify(result.probabilities)).toBe(want);
+    }
+  }, 300_000);
+
   it('classifies a DICOM folder with --model <folder>: the issue\'s JSON, probabilities summing to 1', async () => {
     let out = '';
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {

@@ -1,18 +1,33 @@
-// End-to-end tests of the chest-CT view. This version ships no default CT model (see README), so the view must say
-// so, still open DICOM series, and classify with a custom model: the trial-weights fixture
-// (tests/fixtures/ct/trial-model, weak on purpose — these tests check the pipeline, not accuracy).
+// End-to-end tests of the chest-CT view with the shipped model (public/models/ct/ucadi-densenet): the generated
+// COVID-19 and healthy DICOM series (tests/fixtures/ct) get the right class on top and the COVID-19 activation map
+// peaks inside the phantom's lesion mask. Also: without a served default model the view says so and still
+// classifies with a custom model (the trial-weights fixture, weak on purpose: no accuracy asserted there), and a
+// broken file keeps the open scan.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { FIXTURES, ensureServer, withBrowser, openApp, errorBanner, tempDir } from './lib.mjs';
 
 const T = { timeout: 600_000 };
 const DIR = path.join(FIXTURES, 'ct');
 const series = (name) => fs.readdirSync(path.join(DIR, name)).map((f) => path.join(DIR, name, f));
 const COVID = series('covid19_dicom');
+const HEALTHY = series('healthy_dicom');
 const TRIAL = ['model.onnx', 'manifest.json'].map((f) => path.join(DIR, 'trial-model', f));
 const CLASSES = ['healthy', 'covid19', 'viral', 'bacterial'];
+
+/** The lesion mask (NIfTI-1, uint8, x fastest; z in the order of a position-sorted reader, as the studio's). */
+function readLesionMask() {
+  const b = zlib.gunzipSync(fs.readFileSync(path.join(DIR, 'covid19_lesion.nii.gz')));
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  assert.equal(dv.getInt32(0, true), 348, 'lesion mask: not a little-endian NIfTI-1 file');
+  assert.equal(dv.getInt16(70, true), 2, 'lesion mask: not uint8');
+  const [nx, ny, nz] = [1, 2, 3].map((i) => dv.getInt16(40 + 2 * i, true));
+  const offset = dv.getFloat32(108, true);
+  return { dims: [nx, ny, nz], at: (x, y, z) => b[offset + x + nx * (y + ny * z)] };
+}
 
 let stopServer = async () => {};
 const tmp = tempDir('loupe-e2e-ct-');
@@ -30,9 +45,69 @@ async function openCt(page) {
   await page.locator('[data-testid=ct-view]').waitFor({ state: 'visible' });
 }
 
-test('CT: without a default model the view says so, opens a DICOM series, and classifies with a custom model', T, async (t) => {
+/** Opens a series and waits for its classification (not the previous scan's); returns the probabilities and the top class. */
+async function classifySeries(page, files) {
+  // A result on screen is marked: the new scan's result is a fresh element (opening a scan clears the result).
+  await page.evaluate(() => document.querySelector('[data-testid="ct-top"]')?.setAttribute('data-e2e-previous', ''));
+  await page.locator('[data-testid=ct-file]').setInputFiles(files);
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="ct-results"]')?.getAttribute('data-status') === 'done' && document.querySelector('[data-testid="ct-top"]:not([data-e2e-previous])'),
+    null,
+    { timeout: 480_000 },
+  );
+  assert.equal(await errorBanner(page), null);
+  const probs = Object.fromEntries(await Promise.all(CLASSES.map(async (c) => [c, Number(await page.locator(`[data-testid=ct-prob-${c}]`).getAttribute('data-p'))])));
+  const sum = Object.values(probs).reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(sum - 1) < 0.01, `probabilities sum to ${sum}`);
+  return { probs, top: await page.locator('[data-testid=ct-top]').getAttribute('data-class') };
+}
+
+/** "Show" on the activation-map peak: the view jumps to slice z with the map on, and heat colours are drawn there. */
+async function showPeak(page, z) {
+  await page.locator('[data-testid=ct-goto-peak]').click();
+  assert.equal(Number(await page.locator('[data-testid=ct-slice]').inputValue()), z);
+  assert.equal(await page.locator('[data-testid=ct-cam]').isChecked(), true);
+  const hot = await page.locator('[data-testid=ct-canvas]').evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] > d[i + 2] + 60) n++;
+    return n;
+  });
+  assert.ok(hot > 20, `only ${hot} heat-coloured pixels on the canvas at the peak slice`);
+}
+
+test('CT: the shipped model puts COVID-19 on top for the COVID-19 series, with the activation map peak inside the lesion, and healthy for the healthy one', T, async (t) => {
   const truth = JSON.parse(fs.readFileSync(path.join(DIR, 'covid19.json'), 'utf8'));
+  const mask = readLesionMask();
   await withBrowser(t, {}, async ({ page }) => {
+    await openCt(page);
+    const covid = await classifySeries(page, COVID);
+    t.diagnostic(`COVID-19 series: ${JSON.stringify(covid.probs)}`);
+    assert.doesNotMatch(await page.locator('[data-testid=ct-model]').textContent(), /\(custom\)/);
+    assert.equal(await page.locator('[data-testid=ct-no-default-model]').count(), 0);
+    assert.equal(Number(await page.locator('[data-testid=ct-slice]').getAttribute('max')), truth.slices - 1);
+    assert.equal(covid.top, 'covid19', `top class ${covid.top}: ${JSON.stringify(covid.probs)}`);
+    assert.equal(covid.probs.covid19, Math.max(...Object.values(covid.probs)));
+
+    // The map shown is COVID-19's (the view follows the top class); its peak is a voxel of the lesion mask.
+    const peak = page.locator('[data-testid=ct-cam-peak]');
+    const [x, y, z] = await Promise.all(['data-x', 'data-y', 'data-z'].map(async (a) => Number(await peak.getAttribute(a))));
+    assert.deepEqual(mask.dims, [truth.columns, truth.rows, truth.slices]);
+    t.diagnostic(`COVID-19 CAM peak at x ${x}, y ${y}, slice ${z}`);
+    assert.equal(mask.at(x, y, z), 1, `the COVID-19 activation map peaks at (${x}, ${y}, ${z}), outside the lesion mask`);
+    await showPeak(page, z);
+
+    const healthy = await classifySeries(page, HEALTHY);
+    t.diagnostic(`healthy series: ${JSON.stringify(healthy.probs)}`);
+    assert.equal(healthy.top, 'healthy', `top class ${healthy.top}: ${JSON.stringify(healthy.probs)}`);
+  });
+});
+
+test('CT: without a served default model the view says so, opens a DICOM series, and classifies with a custom model', T, async (t) => {
+  const truth = JSON.parse(fs.readFileSync(path.join(DIR, 'covid19.json'), 'utf8'));
+  await withBrowser(t, {}, async ({ page, context }) => {
+    // The server as a build without the CT model would answer.
+    await context.route('**/models/ct/ucadi-densenet/**', (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' }));
     await openCt(page);
     const notice = page.locator('[data-testid=ct-no-default-model]');
     await notice.waitFor({ state: 'visible', timeout: 60_000 });
@@ -63,16 +138,7 @@ test('CT: without a default model the view says so, opens a DICOM series, and cl
     const peak = page.locator('[data-testid=ct-cam-peak]');
     const z = Number(await peak.getAttribute('data-z'));
     assert.ok(z >= 0 && z < truth.slices, `peak slice ${z}`);
-    await page.locator('[data-testid=ct-goto-peak]').click();
-    assert.equal(Number(await page.locator('[data-testid=ct-slice]').inputValue()), z);
-    assert.equal(await page.locator('[data-testid=ct-cam]').isChecked(), true);
-    const hot = await page.locator('[data-testid=ct-canvas]').evaluate((c) => {
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 0; i < d.length; i += 4) if (d[i] > d[i + 2] + 60) n++;
-      return n;
-    });
-    assert.ok(hot > 20, `only ${hot} heat-coloured pixels on the canvas at the peak slice`);
+    await showPeak(page, z);
   });
 });
 

@@ -170,7 +170,7 @@ def export_model(model: DenseNet3D, out: Path, model_id: str, name: str, source:
     (out / "manifest.json").write_text(json.dumps(man, indent=2, ensure_ascii=False) + "\n")
     check_manifest(out / "manifest.json")
     macs = count_macs(model, (1, 1, CT_INPUT[0], in_plane or CT_INPUT[1], in_plane or CT_INPUT[2]))
-    return {"opset": OPSET, "bytes": man["files"][0]["bytes"], "sha256": man["files"][0]["sha256"],
+    return {"name": name, "opset": OPSET, "bytes": man["files"][0]["bytes"], "sha256": man["files"][0]["sha256"],
             "params": count_parameters(model),
             "stateDictElements": sum(t.numel() for t in model.state_dict().values()),
             "networkInPlane": in_plane or CT_INPUT[1], "macs": macs["macs"], "flops": macs["flops"], "macsPerModule": macs["macsPerModule"],

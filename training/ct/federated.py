@@ -303,16 +303,21 @@ def plot_communication(results: dict, path: Path):
     hist = [h for h in results["federated"]["history"] if "eval" in h]
     fig, ax = plt.subplots(figsize=(7, 4.2))
     mb = [h["bytesPerClient"] / 1e6 for h in hist]
-    for key, style, name in (("internal", "o-", "federated, internal test sets"),
-                             (results["heldOut"], "s-", f"federated, held-out site {results['heldOut']}")):
+    held = results["heldOut"]
+    for key, style, name in (("internal", "o-", "federated, internal test sets (central sampling)"),
+                             (held, "s-", f"federated, held-out site {held} (central sampling)")):
         ax.plot(mb, [h["eval"][key]["macroAuc"] for h in hist], style, label=name)
+    final = results["federated"].get("final", {}).get("trainSize", {}).get(held)
+    if final:
+        ax.plot([mb[-1]], [final["macroAuc"]], "k*", ms=12,
+                label=f"federated, held-out {held}, final (3 samplings averaged)")
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, (site, loc) in enumerate(results.get("local", {}).items()):
         ev = loc["final"]["trainSize"]
-        ax.axhline(ev[results["heldOut"]]["macroAuc"], ls="--", lw=1, color=colors[(i + 2) % len(colors)],
-                   label=f"local-only {site}, held-out {results['heldOut']}")
+        ax.axhline(ev[held]["macroAuc"], ls="--", lw=1, color=colors[(i + 2) % len(colors)],
+                   label=f"local-only {site}, held-out {held}, final (3 samplings averaged)")
     ax.set_xlabel("communication per client (MB, upload + download, float32 weights)")
-    ax.set_ylabel("macro AUC (central sampling)")
+    ax.set_ylabel("macro AUC")
     ax.set_title("UCADI 3D DenseNet on simulated sites: AUC vs communication")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="lower right")

@@ -45,6 +45,7 @@ def results_tables(results: dict) -> str:
     out.append(_row("**FedAvg (all 4 sites)**", fin["trainSize"], cols))
     for s, loc in results.get("local", {}).items():
         out.append(_row(f"local-only {s}", loc["final"]["trainSize"], cols))
+    out.append(_cam_hits(fin["trainSize"], cols))
     for key, title in (("contractNoRecal", "without BatchNorm re-estimation"), ("contract", "")):
         if key in fin:
             out.append(f"\n**At the contract size 16x128x128** (what the studio runs; "
@@ -53,12 +54,18 @@ def results_tables(results: dict) -> str:
             out.append("| model | " + " | ".join(heads) + " |")
             out.append("|---" * (len(cols) + 1) + "|")
             out.append(_row("FedAvg (shipped)" if key == "contract" else "FedAvg", fin[key], cols))
-            hits = [fin[key][c].get("camPeakInLesion") for c in cols if c in fin[key] and c != "internal"]
-            hit = [h for h in hits if h]
-            if hit:
-                out.append(f"\nCOVID-19 CAM peak inside the lesion mask (central sampling, COVID-19 test cases): "
-                           f"{sum(h[0] for h in hit)} of {sum(h[1] for h in hit)}.")
+            out.append(_cam_hits(fin[key], cols))
     return "\n".join(out) + "\n"
+
+
+def _cam_hits(ev: dict, cols) -> str:
+    """COVID-19 CAM peak inside the lesion mask, per test set and in all, where the evaluation recorded it."""
+    hits = {c: ev[c]["camPeakInLesion"] for c in cols if c in ev and c != "internal" and ev[c].get("camPeakInLesion")}
+    if not hits:
+        return ""
+    per = ", ".join(f"{c} {h[0]}/{h[1]}" for c, h in hits.items())
+    return (f"\nFedAvg's COVID-19 CAM peak inside the lesion mask (central sampling, COVID-19 test cases): "
+            f"{sum(h[0] for h in hits.values())} of {sum(h[1] for h in hits.values())} ({per}).")
 
 
 def sites_table() -> str:
@@ -112,6 +119,7 @@ numbers below describe the phantoms, not patients.
 - Paper: Bai et al., *Advancing COVID-19 diagnosis with privacy-preserving collaboration in artificial
   intelligence*, Nature Machine Intelligence 2021 (UCADI). This is our re-implementation, trained from scratch
   here; the upstream weights are not included (CC BY-NC).
+- Name in the studio (manifest): {facts.get('name', 'n/a')}.
 - Files: `model.onnx` (opset {facts['opset']}, {facts['bytes']:,} bytes, SHA-256 `{facts['sha256']}`),
   `manifest.json`, this card, `auc_vs_communication.png`.
 
@@ -162,7 +170,7 @@ shared 2-core CPU for the federated model *and* the four local-only baselines (r
 {results.get('roundsRequested', 'n/a')}, run {a.get('rounds', 'n/a')}: the run stops early rather than overrun). {'The exported graph keeps the 16×128×128 contract and resizes to the training size inside (see Contract); ' if n != 128 else 'The network is fully convolutional with global pooling, so the same weights run at 16×128×128; '}{'BatchNorm statistics were then re-estimated at 128×128 (forward passes only, ' + str(a.get('bn_recal')) + ' training cases per site, FedAvg-ed).' if a.get('bn_recal') else 'no BatchNorm re-estimation was done.'}
 Each local-only model ran the identical procedure on its own site only.
 
-- CPU: a 2-core machine shared with other trainings running at the same time, PyTorch {facts['torch']}, {a.get('threads', 'n/a')} thread(s). Training wall time {_f(sec.get('training', float('nan')) / 60, 1)} min
+- CPU: a 2-core machine shared with other work running at the same time, PyTorch {facts['torch']}, {a.get('threads', 'n/a')} thread(s). Training wall time {_f(sec.get('training', float('nan')) / 60, 1)} min
   (federated + 4 local baselines), total with evaluation {_f(sec.get('total', float('nan')) / 60, 1)} min.
 - Sample-steps: {steps if steps else 'see results JSON'}.
 {('- Additively homomorphic aggregation (Paillier, `training/ct/paillier.py`) in ' + str(len(secure)) + ' round(s): ' + ', '.join(f"{s['keyBits']}-bit key, {s['ciphertexts']:,} ciphertexts ({s['valuesPerCiphertext']} fixed-point values each), {s['ciphertextBytes'] / 1e6:.1f} MB vs {s['plainBytes'] / 1e6:.1f} MB plain, {s['seconds']} s, max |secure − plain| = {s['maxAbsDiffVsPlain']:.1e}" for s in secure) + '. 256-bit keys show the protocol and its exactness, not security (≥ 2048 bits needed, unaffordable here in pure Python).') if secure else '- Paillier aggregation was not used in this run (it is tested in `training/ct/tests/test_ct_paillier.py` and `test_ct_fedavg.py`).'}
