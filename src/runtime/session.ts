@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-web';
 import type { ExecutionProvider } from './backend';
-import { LoupeError } from './errors';
+import { LoupeError, type ErrorCode } from './errors';
 import type { Manifest } from './manifest';
 
 /** Plain tensor data: what crosses worker boundaries and what task code sees (never an `ort.Tensor`). */
@@ -60,6 +60,16 @@ export function sessionOptions(ep: ExecutionProvider): ort.InferenceSession.Sess
   };
 }
 
+/**
+ * The error code of a failed run. On WebGPU a kernel the provider registered but cannot run for this model (ORT's
+ * "[WebGPU] Kernel … failed", e.g. 3D pooling) is WEBGPU_UNAVAILABLE, so a load falls back to WASM.
+ */
+export function runErrorCode(ep: ExecutionProvider, message: string): ErrorCode {
+  if (ep === 'webgpu' && /\[WebGPU\]|WebGPU|GPUDevice|GPUBuffer/.test(message)) return 'WEBGPU_UNAVAILABLE';
+  if (/memory/i.test(message)) return 'OUT_OF_MEMORY';
+  return /dimension|shape/i.test(message) ? 'INPUT_SHAPE_MISMATCH' : 'INFERENCE_FAILED';
+}
+
 /** A loaded model: a session plus the manifest that describes its inputs and outputs. */
 export class Model {
   private constructor(
@@ -105,7 +115,7 @@ export class Model {
       return await this.session.run(tensors);
     } catch (error) {
       const message = (error as Error).message ?? String(error);
-      throw new LoupeError(/memory/i.test(message) ? 'OUT_OF_MEMORY' : /dimension|shape/i.test(message) ? 'INPUT_SHAPE_MISMATCH' : 'INFERENCE_FAILED', `${this.manifest.id}: ${message}`);
+      throw new LoupeError(runErrorCode(this.ep, message), `${this.manifest.id}: ${message}`);
     }
   }
 

@@ -44,7 +44,12 @@ export class TaskRuntime {
     const info = await this.info();
     const create = async (ep: typeof info.ep) => {
       const model = await Model.create(manifest, bytes, ep);
-      await model.warmUp();
+      try {
+        await model.warmUp();
+      } catch (error) {
+        await model.release().catch(() => undefined);
+        throw error;
+      }
       return model;
     };
     const key = `custom:${manifest.id}`;
@@ -52,6 +57,7 @@ export class TaskRuntime {
       return await this.models.get(key, info.ep, () => create(info.ep));
     } catch (error) {
       if ((error as Error).name !== 'WEBGPU_UNAVAILABLE') throw error;
+      this.backend = Promise.resolve({ ...info, ep: 'wasm', adapter: undefined, fallbackReason: `WebGPU failed (${(error as Error).message}); using WASM.` });
       return this.models.get(key, 'wasm', () => create('wasm'));
     }
   }

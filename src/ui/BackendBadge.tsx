@@ -18,7 +18,11 @@ export function BackendBadge({ onChange }: { onChange: (p: ProviderPreference) =
           not cross-origin isolated: WASM is single-threaded
         </span>
       )}
-      {backend?.fallbackReason && <span className="badge warn">{backend.fallbackReason}</span>}
+      {backend?.fallbackReason && (
+        <span className="badge warn" data-testid="backend-fallback">
+          {backend.fallbackReason}
+        </span>
+      )}
       <label>
         Backend{' '}
         <select data-testid="ep-select" value={preference} onChange={(e) => onChange(e.target.value as ProviderPreference)}>

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { FIXTURES, ensureServer, withBrowser, openApp, errorBanner, tempDir } from './lib.mjs';
+import { FIXTURES, ensureServer, withBrowser, openApp, errorBanner, tempDir, webgpuAdapter, backendInfo } from './lib.mjs';
 
 const T = { timeout: 600_000 };
 const DIR = path.join(FIXTURES, 'ct');
@@ -39,8 +39,8 @@ after(async () => {
   tmp.cleanup();
 });
 
-async function openCt(page) {
-  await openApp(page, { ep: 'wasm' });
+async function openCt(page, ep = 'wasm') {
+  await openApp(page, { ep });
   await page.locator('[data-testid=nav-ct]').click();
   await page.locator('[data-testid=ct-view]').waitFor({ state: 'visible' });
 }
@@ -100,6 +100,27 @@ test('CT: the shipped model puts COVID-19 on top for the COVID-19 series, with t
     const healthy = await classifySeries(page, HEALTHY);
     t.diagnostic(`healthy series: ${JSON.stringify(healthy.probs)}`);
     assert.equal(healthy.top, 'healthy', `top class ${healthy.top}: ${JSON.stringify(healthy.probs)}`);
+  });
+});
+
+test('CT on WebGPU: where the provider cannot run the 3D network the worker falls back to WASM, says so, and gives the WASM result', T, async (t) => {
+  await withBrowser(t, { webgpu: true }, async ({ page }) => {
+    await openApp(page, { ep: 'wasm' });
+    const adapter = await webgpuAdapter(page);
+    if (!adapter.ok) {
+      t.skip(`no WebGPU adapter in headless Chromium: ${adapter.why}`);
+      return;
+    }
+    await openCt(page, 'webgpu');
+    const covid = await classifySeries(page, COVID);
+    const backend = await backendInfo(page);
+    const fallback = page.locator('[data-testid=backend-fallback]');
+    const reason = (await fallback.count()) ? (await fallback.textContent()).trim() : '';
+    t.diagnostic(`backend ${JSON.stringify(backend)}; ${reason || 'no fallback'}; ${JSON.stringify(covid.probs)}`);
+    if (backend.ep === 'wasm') assert.match(reason, /WebGPU failed \(ucadi-densenet: .+\); using WASM\./);
+    // The same numbers as the WASM run in the first test (and PyTorch): the fixture's probabilities to 1e-3.
+    assert.equal(covid.top, 'covid19');
+    assert.ok(Math.abs(covid.probs.covid19 - 0.4293) < 2e-3, `covid19 probability ${covid.probs.covid19}`);
   });
 });
 

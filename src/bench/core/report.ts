@@ -58,26 +58,26 @@ export const ITEMS: Record<ItemId, ItemInfo> = {
   threads: {
     title: 'WASM threads: 2 vs 1',
     meaning:
-      'Each model through our pipeline in a worker whose runtime has 1 thread and in one with 2 threads (what `?threads=2` selects; needs the cross-origin isolated page), alternating frame by frame (faces), volume by volume (MRI) or answer by answer (chat: the default chat model’s greedy answer, as in the chat item). ' +
+      'Each model through our pipeline in a worker whose runtime has 1 thread and in one with 2 threads (what `?threads=2` selects; needs the cross-origin isolated page), alternating frame by frame (faces), volume by volume (MRI, CT) or answer by answer (chat: the default chat model’s greedy answer, as in the chat item). ' +
       'Ratio = time with 2 threads ÷ time with 1: below 1 means 2 threads help; for chat decode tokens/s, 2 threads ÷ 1 thread: above 1 means they help. The 1024³ MatMul row is the runtime alone on a large GEMM.',
   },
   webgpu: {
     title: 'WebGPU vs WASM',
     meaning:
-      'The same frame through our pipeline on the WebGPU execution provider and on WASM (and the default chat model’s greedy answer through our chat worker). On a software adapter (SwiftShader, llvmpipe) only correctness is checked: boxes must agree, the generated chat tokens must be identical (else the first differing token is named); times would measure the CPU emulating a GPU, so they are not reported. ' +
+      'The same frame through our pipeline on the WebGPU execution provider and on WASM (and an MRI slice, the CT volume, and the default chat model’s greedy answer through their workers). On a software adapter (SwiftShader, llvmpipe) only correctness is checked: boxes, labels and CT probabilities must agree, the generated chat tokens must be identical (else the first differing token is named); times would measure the CPU emulating a GPU, so they are not reported. Where the WebGPU provider cannot run a model (the CT DenseNet’s 3D pooling), the row says that the worker fell back to WASM, as the studio does. ' +
       'On a hardware adapter, ratio = WebGPU time ÷ WASM time per repetition.',
   },
   cold: {
     title: 'Cold start',
     meaning:
-      'Time from navigation start to the first result on screen in the app (faces: a photo opened through the same action as a drop; MRI: a NIfTI volume; chat: the default chat model loaded as the Chat view loads it, one question sent as the composer sends it, until the first answer text is in the store), first visit vs a later visit. ' +
+      'Time from navigation start to the first result on screen in the app (faces: a photo opened through the same action as a drop; MRI: a NIfTI volume; CT: a 16×128×128 HU volume classified as the CT view does; chat: the default chat model loaded as the Chat view loads it, one question sent as the composer sends it, until the first answer text is in the store), first visit vs a later visit. ' +
       'With `npm run bench` the first visit is a fresh browser profile (nothing cached) and the later one a reload in that profile (the ORT WASM runtime and models come from Cache Storage). ' +
       'In the panel the first visit is simulated in a frame after emptying Loupe’s Cache Storage (the browser’s HTTP cache may still help). Ratio = later ÷ first.',
   },
   flops: {
     title: 'Compute bound: achieved GFLOP/s vs the machine’s peak',
     meaning:
-      'FLOPs per inference counted from each ONNX graph (bench/flops.py: 2 × multiply-accumulates of Conv, ConvTranspose, MatMul, Gemm) divided by the median bare `session.run` time gives the achieved GFLOP/s; ' +
+      'FLOPs per inference counted from each ONNX graph (bench/flops.py: 2 × multiply-accumulates of Conv, ConvTranspose, MatMul, Gemm; the chat model for one decode step with 127 tokens in the KV cache) divided by the median bare `session.run` time gives the achieved GFLOP/s; ' +
       'the peak is a 1024³ fp32 MatMul (2·1024³ FLOP) in the same runtime with the same thread count, alternated with the model. Fraction = achieved ÷ peak per repetition.',
   },
 };
