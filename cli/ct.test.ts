@@ -12,9 +12,9 @@ const shipsDefault = existsSync(join(MODELS_DIR, 'ct', CT_MODEL_ID, 'manifest.js
 afterEach(() => vi.restoreAllMocks());
 
 describe('npm run infer -- ct', () => {
-  it.skipIf(shipsDefault)('without a shipped default model asks for --model', async () => {
+  it.skipIf(shipsDefault)('without the default model on disk asks for --model', async () => {
     await expect(ctMain([join(FIXTURES, 'covid19_dicom'), '--json'])).rejects.toThrow(UsageError);
-    await expect(ctMain([join(FIXTURES, 'covid19_dicom')])).rejects.toThrow(/no default CT model ships with this version yet: pass --model/);
+    await expect(ctMain([join(FIXTURES, 'covid19_dicom')])).rejects.toThrow(/the default CT model is missing \(public\/models\/ct\/ucadi-densenet\/\): restore it from the repository, or pass --model/);
   });
 
   it.runIf(shipsDefault)('classifies both DICOM fixtures with the shipped model: the right class on top', async () => {

@@ -16,7 +16,7 @@ export async function ctMain(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'boolean', default: false }, model: { type: 'string' } });
   if (positionals.length !== 1) throw new UsageError('give exactly one NIfTI file, DICOM file or folder, or folder of slice images.');
   if (!values.model && !existsSync(join(MODELS_DIR, 'ct', CT_MODEL_ID, 'manifest.json'))) {
-    throw new UsageError('no default CT model ships with this version yet: pass --model <manifest.json|folder> (for example a UCADI checkpoint converted by training/ct/export_checkpoint.py).');
+    throw new UsageError('the default CT model is missing (public/models/ct/ucadi-densenet/): restore it from the repository, or pass --model <manifest.json|folder> (for example a UCADI checkpoint converted by training/ct/export_checkpoint.py).');
   }
   const input = positionals[0];
   const files = (await stat(input)).isDirectory() ? await filesUnder(input) : [{ name: basename(input), bytes: new Uint8Array(await readFile(input)) }];

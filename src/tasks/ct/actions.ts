@@ -43,7 +43,7 @@ export async function prepareCt(): Promise<void> {
     if (useStore.getState().ct.status === 'loading') patchCt({ status: 'idle' });
   } catch (error) {
     if (isModelMissing(error) && !useStore.getState().ct.model?.custom) {
-      // No default model on this server: say so once, in the view (not as a failure), and wait for a custom model.
+      // The default model is not served here: say so once, in the view (not as a failure), and wait for a custom model.
       patchCt({ defaultMissing: true, status: useStore.getState().ct.volume ? 'done' : 'idle' });
       return;
     }

@@ -16,7 +16,7 @@ export interface CtSlice {
     progress?: { done: number; total: number };
     error?: UserError;
     model?: { name: string; custom: boolean; hasCam: boolean };
-    /** The server has no default model (this version ships none yet): a custom model is needed to classify. */
+    /** The server does not serve the default model (e.g. a build without it): a custom model is needed to classify. */
     defaultMissing?: boolean;
     view: { z: number; preset: CtWindow; showCam: boolean; camClass: CtClass; opacity: number };
   };

@@ -79,7 +79,7 @@ export function CtView() {
       </div>
       {ct.defaultMissing && !ct.model?.custom && (
         <p className="warning" data-testid="ct-no-default-model">
-          <strong>No default CT model ships with this version yet</strong> (its training needs more compute than this build had). You can open scans and
+          <strong>The default CT model is not on this server</strong> (models/ct/ucadi-densenet/ is missing from this build; a fresh checkout of Loupe has it). You can open scans and
           classify them with your own ONNX classifier of the same contract — for example a UCADI checkpoint converted by
           <code> training/ct/export_checkpoint.py</code>: press <em>Load custom model…</em> and choose its model.onnx and manifest.json.
         </p>
