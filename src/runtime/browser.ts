@@ -51,12 +51,7 @@ export async function loadModel(task: string, id: string, ep: ExecutionProvider,
   const bytes = await fetchFile(name, { url: baseUrl + file.path, bytes: file.bytes, sha256: file.sha256 }, onProgress, signal);
   const model = await Model.create(manifest, bytes, ep);
   onProgress?.({ status: 'warmup', file: name });
-  try {
-    await model.warmUp(); // on WebGPU, a kernel the provider cannot run fails here (WEBGPU_UNAVAILABLE → WASM)
-  } catch (error) {
-    await model.release().catch(() => undefined);
-    throw error;
-  }
+  await model.warmedUp();
   onProgress?.({ status: 'ready', file: name });
   return model;
 }

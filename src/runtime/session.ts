@@ -65,7 +65,7 @@ export function sessionOptions(ep: ExecutionProvider): ort.InferenceSession.Sess
  * "[WebGPU] Kernel … failed", e.g. 3D pooling) is WEBGPU_UNAVAILABLE, so a load falls back to WASM.
  */
 export function runErrorCode(ep: ExecutionProvider, message: string): ErrorCode {
-  if (ep === 'webgpu' && /\[WebGPU\]|WebGPU|GPUDevice|GPUBuffer/.test(message)) return 'WEBGPU_UNAVAILABLE';
+  if (ep === 'webgpu' && /WebGPU|GPUDevice|GPUBuffer/.test(message)) return 'WEBGPU_UNAVAILABLE';
   if (/memory/i.test(message)) return 'OUT_OF_MEMORY';
   return /dimension|shape/i.test(message) ? 'INPUT_SHAPE_MISMATCH' : 'INFERENCE_FAILED';
 }
@@ -178,6 +178,20 @@ export class Model {
 
   async release(): Promise<void> {
     await this.session.release();
+  }
+
+  /**
+   * warmUp(), releasing the session if it fails (on WebGPU a kernel the provider cannot run fails here, as
+   * WEBGPU_UNAVAILABLE, and the caller retries on WASM). Returns this model.
+   */
+  async warmedUp(): Promise<Model> {
+    try {
+      await this.warmUp();
+    } catch (error) {
+      await this.release().catch(() => undefined);
+      throw error;
+    }
+    return this;
   }
 }
 

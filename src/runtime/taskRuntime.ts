@@ -1,4 +1,4 @@
-import type { BackendInfo } from './backend';
+import type { BackendInfo, ExecutionProvider } from './backend';
 import { initRuntime, loadModel, type RuntimeOptions } from './browser';
 import { LoupeError } from './errors';
 import type { OnProgress } from './fetchModel';
@@ -28,31 +28,18 @@ export class TaskRuntime {
     return this.backend;
   }
 
-  async model(id: string): Promise<Model> {
-    const info = await this.info();
-    try {
-      return await this.models.get(id, info.ep, () => loadModel(this.task, id, info.ep, this.progress));
-    } catch (error) {
-      if ((error as Error).name !== 'WEBGPU_UNAVAILABLE') throw error;
-      this.backend = Promise.resolve({ ...info, ep: 'wasm', adapter: undefined, fallbackReason: `WebGPU failed (${(error as Error).message}); using WASM.` });
-      return this.models.get(id, 'wasm', () => loadModel(this.task, id, 'wasm', this.progress));
-    }
+  model(id: string): Promise<Model> {
+    return this.cached(id, (ep) => loadModel(this.task, id, ep, this.progress));
   }
 
   /** A model the user supplied (bytes + manifest), created and warmed like a shipped one and cached by its id. */
-  async custom(manifest: Manifest, bytes: Uint8Array): Promise<Model> {
+  custom(manifest: Manifest, bytes: Uint8Array): Promise<Model> {
+    return this.cached(`custom:${manifest.id}`, async (ep) => (await Model.create(manifest, bytes, ep)).warmedUp());
+  }
+
+  /** The model under `key` on the worker's provider; if WebGPU fails on it, on WASM from then on (and the backend says why). */
+  private async cached(key: string, create: (ep: ExecutionProvider) => Promise<Model>): Promise<Model> {
     const info = await this.info();
-    const create = async (ep: typeof info.ep) => {
-      const model = await Model.create(manifest, bytes, ep);
-      try {
-        await model.warmUp();
-      } catch (error) {
-        await model.release().catch(() => undefined);
-        throw error;
-      }
-      return model;
-    };
-    const key = `custom:${manifest.id}`;
     try {
       return await this.models.get(key, info.ep, () => create(info.ep));
     } catch (error) {
