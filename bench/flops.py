@@ -132,18 +132,15 @@ def shapes_of(model, specs=None):
     inferred = shape_inference.infer_shapes(model, strict_mode=True, data_prop=True)
     g = inferred.graph
     shapes = {}
-    unsized = False
     for v in list(g.input) + list(g.value_info) + list(g.output):
         dims = v.type.tensor_type.shape.dim
         if dims and all(d.dim_value > 0 for d in dims):
             shapes[v.name] = [d.dim_value for d in dims]
         elif len(dims) == 0 and v.type.tensor_type.HasField("shape"):
             shapes[v.name] = []
-        else:
-            unsized = True
     for t in g.initializer:
         shapes[t.name] = list(t.dims)
-    if specs is not None and (unsized or any(o for n in g.node for o in n.output if o and o not in shapes)):
+    if specs is not None and any(o and o not in shapes for n in g.node for o in n.output):
         for name, dims in executed_shapes(inferred, specs).items():
             shapes.setdefault(name, dims)
     return shapes

@@ -3,6 +3,7 @@
 import { CT_SAMPLINGS } from '../../tasks/ct/actions';
 import { CT_MODEL_ID } from '../../tasks/ct/runner';
 import type { Volume } from '../../io/volume';
+import type { CtResult } from '../../tasks/ct/core/classify';
 import type { CtWorkerApi } from '../../../workers/ct.worker';
 import { ctPhantomHu } from '../core/ctPhantom';
 import { overhead, ratio, type Row } from '../core/report';
@@ -14,12 +15,18 @@ import { interleaved, ortBuild, skipped, type ItemContext, type ItemOutcome } fr
 /** The benchmark volume: the model's own input size, so our path resamples nothing away (x, y, z). */
 export const CT_BENCH_DIMS: [number, number, number] = [128, 128, 16];
 
+/** The benchmark volume's voxels in HU (x fastest). */
+export function ctBenchHu(): Float32Array {
+  const [nx, ny, nz] = CT_BENCH_DIMS;
+  return ctPhantomHu({ nx, ny, nz });
+}
+
 /** The benchmark volume as the CT view holds a scan (HU, 2.8 × 2.8 × 5 mm voxels). */
 export function ctBenchVolume(): Volume {
   const [nx, ny, nz] = CT_BENCH_DIMS;
   const spacingMm: [number, number, number] = [2.8, 2.8, 5];
   return {
-    data: ctPhantomHu({ nx, ny, nz }),
+    data: ctBenchHu(),
     dims: [nx, ny, nz, 1],
     spacingMm,
     affine: [spacingMm[0], 0, 0, 0, 0, spacingMm[1], 0, 0, 0, 0, spacingMm[2], 0, 0, 0, 0, 1],
@@ -34,6 +41,8 @@ export interface CtCall {
   workerMs: number;
   /** Samplings the worker ran (patient-level average). */
   samplings: number;
+  /** The classification (to compare backends). */
+  result: Pick<CtResult, 'top' | 'probabilities'>;
 }
 
 /** One classification through our CT worker exactly as the CT view's classify() sends it. */
@@ -41,14 +50,14 @@ export async function classifyOurs(ct: Started<CtWorkerApi>, hu: Float32Array, d
   const t = performance.now();
   const [nx, ny, nz] = dims;
   const result = await ct.api.classify(hu.subarray(0, nx * ny * nz), dims, CT_SAMPLINGS, Comlink.proxy(() => undefined));
-  return { ms: performance.now() - t, workerMs: result.inferMs, samplings: result.samplings };
+  return { ms: performance.now() - t, workerMs: result.inferMs, samplings: result.samplings, result: { top: result.top, probabilities: result.probabilities } };
 }
 
 export async function ctVolume(ctx: ItemContext): Promise<ItemOutcome> {
   const available = await availableModel('ct', CT_MODEL_ID);
   if (!available.ok) return skipped(available.reason);
   const dims = CT_BENCH_DIMS;
-  const hu = ctPhantomHu({ nx: dims[0], ny: dims[1], nz: dims[2] });
+  const hu = ctBenchHu();
   ctx.progress('starting our CT worker and the bare-session worker (WASM, 1 thread each)');
   const ours = ctx.pool.track(await startCtWorker({ preference: 'wasm', threads: 1 }));
   await ours.api.load();

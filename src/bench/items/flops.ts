@@ -3,7 +3,6 @@ import flopsJson from '../flops.json?raw';
 import { CT_MODEL_ID } from '../../tasks/ct/runner';
 import { CHAT_DEFAULT_MODEL } from '../../tasks/llm/models';
 import { MRI_MODEL_ID } from '../../tasks/mri/runner';
-import { ctPhantomHu } from '../core/ctPhantom';
 import { parseFlopCounts, gflopsPerSecond } from '../core/flops';
 import { fmtFlops } from '../core/format';
 import { matmulFlops } from '../core/matmulModel';
@@ -14,7 +13,7 @@ import { availableModel } from '../env';
 import { pixelsOf } from '../frames';
 import { startBenchWorker } from '../workers';
 import { interleaved, ortBuild, type ItemContext, type ItemOutcome } from './context';
-import { CT_BENCH_DIMS } from './ct';
+import { CT_BENCH_DIMS, ctBenchHu } from './ct';
 import { GEMM_N } from './threads';
 
 export const FLOP_COUNTS = parseFlopCounts(flopsJson);
@@ -58,7 +57,7 @@ export async function computeBound(ctx: ItemContext): Promise<ItemOutcome> {
     const { sha256 } = await bare.api.load(t.task, t.id, t.task !== 'llm');
     if (t.task === 'face') await bare.api.setFaceFrame(t.id as 'blazeface-short', pixelsOf(frames[0]));
     else if (t.task === 'mri') await bare.api.setMriVolume(t.id, phantomVolume({ nz: 1 }));
-    else if (t.task === 'ct') await bare.api.setCtVolume(t.id, ctPhantomHu({ nx: CT_BENCH_DIMS[0], ny: CT_BENCH_DIMS[1], nz: CT_BENCH_DIMS[2] }), CT_BENCH_DIMS);
+    else if (t.task === 'ct') await bare.api.setCtVolume(t.id, ctBenchHu(), CT_BENCH_DIMS);
     else if (count.inputs) {
       await bare.api.setCountedInputs(key, count.inputs);
       await bare.api.timeRuns(key, 1);

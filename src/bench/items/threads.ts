@@ -7,11 +7,10 @@ import { ratio, type Row } from '../core/report';
 import { median, spread } from '../core/stats';
 import { availableModel } from '../env';
 import { compareTokens, describeAgreements } from '../core/tokens';
-import { ctPhantomHu } from '../core/ctPhantom';
 import { startBenchWorker, startCtWorker, startFaceWorker, startMriWorker } from '../workers';
 import { answerOurs, CHAT_BENCH_MESSAGES, chatBenchSettings, decodeRates, startOurChat, ttfts } from './chat';
 import { alternateFrames, detectOurs, interleaved, repeat, skipped, type ItemContext, type ItemOutcome } from './context';
-import { classifyOurs, CT_BENCH_DIMS } from './ct';
+import { classifyOurs, CT_BENCH_DIMS, ctBenchHu } from './ct';
 import { benchVolumeFile, segmentOurs } from './mri';
 
 export const GEMM_N = 1024;
@@ -93,7 +92,7 @@ async function ctThreads(ctx: ItemContext): Promise<Row[]> {
   if (!available.ok) return [{ measure: 'CT volume', note: `skipped: ${available.reason}` }];
   if (ctx.settings.quick) return [{ measure: 'CT volume', note: 'not run in a quick run' }];
   ctx.progress('CT: starting 1- and 2-thread CT workers');
-  const hu = ctPhantomHu({ nx: CT_BENCH_DIMS[0], ny: CT_BENCH_DIMS[1], nz: CT_BENCH_DIMS[2] });
+  const hu = ctBenchHu();
   const one = ctx.pool.track(await startCtWorker({ preference: 'wasm', threads: 1 }));
   const two = ctx.pool.track(await startCtWorker({ preference: 'wasm', threads: 2 }));
   try {

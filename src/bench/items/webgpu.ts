@@ -1,5 +1,6 @@
 // WebGPU vs WASM: correctness everywhere an adapter exists; timing only on a hardware adapter.
 import type { Volume } from '../../io/volume';
+import { CT_CLASSES } from '../../tasks/ct/core/classify';
 import { CT_MODEL_ID } from '../../tasks/ct/runner';
 import { CHAT_DEFAULT_MODEL } from '../../tasks/llm/models';
 import { MRI_MODEL_ID } from '../../tasks/mri/runner';
@@ -10,13 +11,22 @@ import { ratio, type Row } from '../core/report';
 import { median, spread } from '../core/stats';
 import { availableModel, webgpuAdapter } from '../env';
 import { compareTokens, describeAgreement } from '../core/tokens';
-import { ctPhantomHu } from '../core/ctPhantom';
-import { Comlink, startCtWorker, startFaceWorker, startMriWorker } from '../workers';
+import { startCtWorker, startFaceWorker, startMriWorker } from '../workers';
 import { answerOurs, CHAT_BENCH_MESSAGES, chatBenchSettings, decodeRates, startOurChat } from './chat';
 import { alternateFrames, detectOurs, interleaved, ortBuild, repeat, skipped, type ItemContext, type ItemOutcome } from './context';
-import { classifyOurs, CT_BENCH_DIMS } from './ct';
+import { classifyOurs, CT_BENCH_DIMS, ctBenchHu } from './ct';
 
 const MODEL = 'blazeface-short';
+
+/** WebGPU vs WASM time per repetition (hardware adapters only). */
+function timeRow(measure: string, gpu: number[], wasm: number[]): Row {
+  return {
+    measure,
+    a: { label: 'WebGPU', unit: 'ms', value: spread(gpu) },
+    b: { label: 'WASM 1 thread', unit: 'ms', value: spread(wasm) },
+    ratio: ratio('WebGPU ÷ WASM time (< 1: WebGPU faster)', gpu, wasm),
+  };
+}
 
 /** Fraction of voxels with the same label. */
 function labelAgreement(a: Uint8Array, b: Uint8Array): number {
@@ -58,12 +68,7 @@ export async function webgpuVsWasm(ctx: ItemContext): Promise<ItemOutcome> {
     const a = paired.map((p) => median(p.a.ms));
     const b = paired.map((p) => median(p.b.ms));
     reps = a.length;
-    rows.push({
-      measure: 'faces 128², per frame, our pipeline',
-      a: { label: 'WebGPU', unit: 'ms', value: spread(a) },
-      b: { label: 'WASM 1 thread', unit: 'ms', value: spread(b) },
-      ratio: ratio('WebGPU ÷ WASM time (< 1: WebGPU faster)', a, b),
-    });
+    rows.push(timeRow('faces 128², per frame, our pipeline', a, b));
   } else {
     rows.push({ measure: 'timing', note: `software adapter, not timed (${adapter.description})` });
   }
@@ -92,12 +97,7 @@ export async function webgpuVsWasm(ctx: ItemContext): Promise<ItemOutcome> {
       rows.push({ measure: `MRI labels, ${volume.dims[2]} slice(s): WebGPU vs WASM`, note: `${same > 0.99 ? 'agree' : 'DISAGREE'}: ${(same * 100).toFixed(2)} % of voxels have the same label` });
       if (!adapter.software) {
         const { a, b } = await interleaved(ctx, 'MRI: WebGPU vs WASM', async () => (await mGpu.api.segment(volume)).inferMs, async () => (await mCpu.api.segment(volume)).inferMs);
-        rows.push({
-          measure: 'MRI volume in the worker',
-          a: { label: 'WebGPU', unit: 'ms', value: spread(a) },
-          b: { label: 'WASM 1 thread', unit: 'ms', value: spread(b) },
-          ratio: ratio('WebGPU ÷ WASM time (< 1: WebGPU faster)', a, b),
-        });
+        rows.push(timeRow('MRI volume in the worker', a, b));
       }
     }
   } else {
@@ -130,7 +130,7 @@ async function ctOnWebgpu(ctx: ItemContext, software: boolean): Promise<{ ok: bo
   if (!available.ok) return { ok: true, rows: [{ measure: 'CT', note: `skipped: ${available.reason}` }] };
   if (software && ctx.settings.quick) return { ok: true, rows: [{ measure: 'CT', note: 'not run in a quick run (a 3D network on a software adapter)' }] };
   ctx.progress('CT: the same volume on WebGPU and on WASM');
-  const hu = ctPhantomHu({ nx: CT_BENCH_DIMS[0], ny: CT_BENCH_DIMS[1], nz: CT_BENCH_DIMS[2] });
+  const hu = ctBenchHu();
   const gpu = ctx.pool.track(await startCtWorker({ preference: 'webgpu', threads: 1 }));
   const cpu = ctx.pool.track(await startCtWorker({ preference: 'wasm', threads: 1 }));
   try {
@@ -139,10 +139,9 @@ async function ctOnWebgpu(ctx: ItemContext, software: boolean): Promise<{ ok: bo
     if (gpu.backend.ep !== 'webgpu') return { ok: false, rows: [{ measure: 'CT', note: `no WebGPU runtime: ${gpu.backend.fallbackReason ?? ''}` }] };
     // The WebGPU provider may not run every kernel of a 3D network: the worker then falls back to WASM (and says so).
     const onGpu = loaded.backend.ep === 'webgpu';
-    const run = (w: typeof gpu) => w.api.classify(hu, CT_BENCH_DIMS, 1, Comlink.proxy(() => undefined));
-    const g = await run(gpu);
-    const c = await run(cpu);
-    const diff = Math.max(...Object.keys(c.probabilities).map((k) => Math.abs(g.probabilities[k as keyof typeof c.probabilities] - c.probabilities[k as keyof typeof c.probabilities])));
+    const { result: g } = await classifyOurs(gpu, hu, CT_BENCH_DIMS);
+    const { result: c } = await classifyOurs(cpu, hu, CT_BENCH_DIMS);
+    const diff = Math.max(...CT_CLASSES.map((k) => Math.abs(g.probabilities[k] - c.probabilities[k])));
     const same = g.top === c.top && diff < 1e-3;
     const agreement = `${same ? 'agree' : 'DISAGREE'}: top class ${g.top} vs ${c.top}, probabilities differ by at most ${fmtNumber(diff)}`;
     const name = `CT, ${CT_BENCH_DIMS[2]}×${CT_BENCH_DIMS[1]}×${CT_BENCH_DIMS[0]} HU`;
@@ -150,12 +149,7 @@ async function ctOnWebgpu(ctx: ItemContext, software: boolean): Promise<{ ok: bo
     const rows: Row[] = [{ measure: `${name}: WebGPU vs WASM`, note: agreement }];
     if (!software) {
       const { a, b } = await interleaved(ctx, 'CT: WebGPU vs WASM', async () => (await classifyOurs(gpu, hu, CT_BENCH_DIMS)).workerMs, async () => (await classifyOurs(cpu, hu, CT_BENCH_DIMS)).workerMs);
-      rows.push({
-        measure: 'CT volume in the worker',
-        a: { label: 'WebGPU', unit: 'ms', value: spread(a) },
-        b: { label: 'WASM 1 thread', unit: 'ms', value: spread(b) },
-        ratio: ratio('WebGPU ÷ WASM time (< 1: WebGPU faster)', a, b),
-      });
+      rows.push(timeRow('CT volume in the worker', a, b));
     }
     return { ok: same, rows };
   } finally {
