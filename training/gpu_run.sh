@@ -15,7 +15,7 @@ export PYTHONUNBUFFERED=1
 bash "$here/ct/gpu_run.sh" "$out" "${CT_BUDGET_MINUTES:-5.5}" "${CT_RENDER_PROCESSES:-8}" > "$logs/ct.log" 2>&1 &
 ct=$!
 if [ -z "${SKIP_MRI:-}" ]; then
-  bash "$here/cardiac/gpu_run.sh" "$out" "${MRI_BUDGET_MINUTES:-4}" 6 > "$logs/mri.log" 2>&1 &
+  bash "$here/mri/gpu_run.sh" "$out" "${MRI_BUDGET_MINUTES:-4}" 6 > "$logs/mri.log" 2>&1 &
   mri=$!
 else mri=""; fi
 bash "$here/chat/gpu_run.sh" "$out" > "$logs/chat.log" 2>&1 &

@@ -11,7 +11,6 @@ model.onnx, config.json (Llama-compatible keys), generation_config.json, tokeniz
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -19,11 +18,12 @@ import jinja2
 import onnx
 import torch
 
+from common.export import REPO, sha256
+
 from .bpe import ByteLevelBPE
 from .model import ChatModel
 
 OPSET = 17
-REPO = Path(__file__).resolve().parents[2]
 
 # HF-style chat template: every turn is `<|role|>\n{content}<|end|>\n`; the prompt ends with `<|assistant|>\n`.
 CHAT_TEMPLATE = (
@@ -118,10 +118,6 @@ def generation_config(model: ChatModel) -> dict:
             "do_sample": False, "max_new_tokens": 128, "temperature": 0.8, "top_k": 40, "top_p": 0.95, "repetition_penalty": 1.1}
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def io_spec(model: ChatModel) -> tuple[list[dict], list[dict]]:
     c = model.config
     kv = ["batch", c.num_key_value_heads, "past_sequence", c.head_dim]
@@ -153,7 +149,7 @@ def write_model_folder(model: ChatModel, bpe: ByteLevelBPE, out: Path, *, model_
     manifest = {
         "schemaVersion": 1,
         "id": model_id,
-        "task": "llm",
+        "task": "chat",
         "name": name,
         "files": [{"path": p, "role": r, "bytes": (out / p).stat().st_size, "sha256": sha256(out / p)} for p, r in roles.items()],
         "inputs": inputs,

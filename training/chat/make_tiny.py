@@ -1,6 +1,6 @@
-"""Builds public/models/llm/tiny-random: a tiny RANDOM-weight chat model, the studio's test fixture (CLI).
+"""Builds public/models/chat/tiny-random: a tiny RANDOM-weight chat model, the studio's test fixture (CLI).
 
-    cd training && /usr/bin/python3 -m chat.make_tiny [--out ../public/models/llm/tiny-random]
+    cd training && /usr/bin/python3 -m chat.make_tiny [--out ../public/models/chat/tiny-random]
 
 A byte-level BPE (300 merges) trained on 4,000 WordNet glosses (Debian's wordnet-base), a 2-layer DSSN +
 TinyInit decoder (d = 64, 4 query heads / 2 KV heads, SwiGLU 176) with seeded random weights, exported with the
@@ -66,7 +66,7 @@ def build(seed: int, vocab_size: int, eos: tuple[int, ...]) -> ChatModel:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", type=Path, default=REPO / "public/models/llm/tiny-random")
+    ap.add_argument("--out", type=Path, default=REPO / "public/models/chat/tiny-random")
     ap.add_argument("--merges", type=int, default=300)
     ap.add_argument("--glosses", type=int, default=1000, help="per part of speech")
     ap.add_argument("--no-parity", action="store_true", help="skip the onnxruntime-web parity check in Node")

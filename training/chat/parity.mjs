@@ -6,18 +6,13 @@
 //   2. greedy decode with the KV cache (prefill, then one token a step): the tokens equal PyTorch's;
 //   3. KV-cache equivalence: the logits of every decode step vs one full forward over prompt + generated tokens;
 //   4. dynamic batch: the prompt twice in a batch of 2 gives the batch-1 logits.
-// Exits 1 when any check fails (logit tolerance default 1e-4).
+// Exits 1 when any check fails or any logit is NaN (logit tolerance default 1e-4).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
+import { formatDiff, maxAbsDiff, parityArgs } from '../common/parity_lib.mjs';
 
-const [dir, tolArg] = process.argv.slice(2);
-if (!dir) {
-  console.error('usage: node training/chat/parity.mjs <folder> [tolerance]');
-  process.exit(2);
-}
-const tolerance = tolArg ? Number(tolArg) : 1e-4;
-ort.env.wasm.numThreads = 1;
+const { dir, tolerance } = parityArgs('training/chat/parity.mjs', 1e-4);
 ort.env.logLevel = 'error';
 
 const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
@@ -46,7 +41,6 @@ async function forward(rows, past, pastLength) {
   return session.run(feeds);
 }
 
-const maxDiff = (a, b) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 const argmax = (a) => a.reduce((best, v, i) => (v > a[best] ? i : best), 0);
 const lastRow = (logits, row = 0) => {
   const [, s, v] = logits.dims;
@@ -54,13 +48,13 @@ const lastRow = (logits, row = 0) => {
 };
 let failed = false;
 const report = (what, diff, ok = diff <= tolerance) => {
-  console.log(`${what.padEnd(44)} max abs diff ${diff.toExponential(3)} ${ok ? 'OK' : 'FAIL'}`);
+  console.log(`${what.padEnd(44)} max abs diff ${formatDiff(diff)} ${ok ? 'OK' : 'FAIL'}`);
   if (!ok) failed = true;
 };
 
 // 1 + 2: prefill on an empty past, then greedy decode one token a step.
 let out = await forward([ref.promptIds], null, 0);
-report('prefill (empty past) vs PyTorch first step', maxDiff(lastRow(out.logits), ref.firstStepLogits));
+report('prefill (empty past) vs PyTorch first step', maxAbsDiff(lastRow(out.logits), ref.firstStepLogits));
 const stepLogits = [];
 const tokens = [];
 let length = ref.promptIds.length;
@@ -83,13 +77,13 @@ const full = await forward([[...ref.promptIds, ...tokens.slice(0, -1)]], null, 0
 let worst = 0;
 for (let k = 0; k < stepLogits.length; k++) {
   const pos = ref.promptIds.length - 1 + k;
-  worst = Math.max(worst, maxDiff(stepLogits[k], full.logits.data.subarray(pos * vocab, (pos + 1) * vocab)));
+  worst = Math.max(worst, maxAbsDiff(stepLogits[k], full.logits.data.subarray(pos * vocab, (pos + 1) * vocab)));
 }
 report('KV-cache decode vs full forward', worst);
 
 // 4: dynamic batch.
 const batch = await forward([ref.promptIds, ref.promptIds], null, 0);
-report('batch of 2 vs batch of 1', Math.max(maxDiff(lastRow(batch.logits, 0), stepLogits[0]), maxDiff(lastRow(batch.logits, 1), stepLogits[0])));
+report('batch of 2 vs batch of 1', Math.max(maxAbsDiff(lastRow(batch.logits, 0), stepLogits[0]), maxAbsDiff(lastRow(batch.logits, 1), stepLogits[0])));
 
 console.log(`parity: ${failed ? 'FAIL' : 'OK'} (tolerance ${tolerance})`);
 process.exit(failed ? 1 : 0);

@@ -32,6 +32,19 @@ from .bpe import ByteLevelBPE
 from .model import ChatConfig, ChatModel, count_parameters
 
 
+def add_model_args(ap: argparse.ArgumentParser, *, hidden: int, layers: int, heads: int, kv_heads: int, ffn: int, seq: int,
+                   batch: int):
+    """The model's shape and the batch shape, with the caller's defaults (training and the stability experiment run
+    different models through the same `run`)."""
+    ap.add_argument("--hidden", type=int, default=hidden)
+    ap.add_argument("--layers", type=int, default=layers)
+    ap.add_argument("--heads", type=int, default=heads)
+    ap.add_argument("--kv-heads", type=int, default=kv_heads)
+    ap.add_argument("--ffn", type=int, default=ffn)
+    ap.add_argument("--seq", type=int, default=seq)
+    ap.add_argument("--batch", type=int, default=batch)
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=Path("chat/data"))
@@ -39,14 +52,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--norm", default="dssn", choices=["pre", "sandwich", "dssn"])
     ap.add_argument("--init", default="tiny", choices=["tiny", "normal"])
-    ap.add_argument("--hidden", type=int, default=256)
-    ap.add_argument("--layers", type=int, default=8)
-    ap.add_argument("--heads", type=int, default=8)
-    ap.add_argument("--kv-heads", type=int, default=2)
-    ap.add_argument("--ffn", type=int, default=704)
+    add_model_args(ap, hidden=256, layers=8, heads=8, kv_heads=2, ffn=704, seq=256, batch=32)
     ap.add_argument("--tie", action="store_true", help="tie the LM head to the embeddings")
-    ap.add_argument("--seq", type=int, default=256)
-    ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--warmup", type=int, default=100)

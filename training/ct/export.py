@@ -9,16 +9,13 @@ ReLU(sum_k w_ck f_k) over the last feature block (f: [120, 4, 32, 32] after the 
 classifier weights), trilinearly upsampled (align_corners=False) to the input grid and divided by its own
 maximum per sample and class (+1e-6) inside the graph, so each map lies in [0, 1]. Then onnx.checker, parity
 files (a random volume, a held-out COVID-19 phantom through the contract preprocessing, a batch of 2) with the
-PyTorch outputs, `node training/ct/parity.mjs` (fails when the max abs diff exceeds --tolerance), manifest.json
-(bytes, SHA-256) validated against the studio's zod schema, MODEL_CARD.md.
+PyTorch outputs, `node training/common/parity.mjs` (fails when the max abs diff exceeds --tolerance), manifest.json
+(bytes, SHA-256) validated against the studio's zod schema and CT contract, MODEL_CARD.md.
 """
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,11 +25,11 @@ import numpy as np
 import onnx
 import torch
 
+from common.export import check_manifest, run_node_parity, sha256, write_parity_files
+
 from .densenet3d import LABELS, DenseNet3D, ExportWrapper, count_macs, count_parameters, network_size
 from .preprocess import CT_INPUT, HU_MEAN, HU_STD, sample_slice_indices, to_model_input
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
 OPSET = 17
 PARITY_SEED = 9_100_000   # held-out phantom for the parity case (never in a training split)
 
@@ -69,47 +66,6 @@ def parity_inputs(cases: list[str]):
         else:
             raise ValueError(f"unknown parity case {name}")
     return out
-
-
-@torch.no_grad()
-def write_parity_files(model, directory: Path, cases: list[str], in_plane: int | None = None):
-    wrapper = ExportWrapper(model.eval(), normalize_cam=True, in_plane=in_plane).eval()
-    spec = []
-    for name, x in parity_inputs(cases):
-        logits, cam = wrapper(torch.from_numpy(x))
-        x.tofile(directory / f"{name}_volume.bin")
-        outs = {}
-        for oname, t in (("logits", logits), ("cam", cam)):
-            t.numpy().astype(np.float32).tofile(directory / f"{name}_{oname}.bin")
-            outs[oname] = {"file": f"{name}_{oname}.bin", "dims": list(t.shape)}
-        spec.append({"name": name, "input": {"name": "volume", "file": f"{name}_volume.bin", "dims": list(x.shape)},
-                     "outputs": outs, "softmax": torch.softmax(logits, 1).numpy().round(4).tolist()})
-    (directory / "parity.json").write_text(json.dumps({"model": "model.onnx", "cases": spec}, indent=1))
-    return spec
-
-
-def run_node_parity(directory: Path, tolerance: float):
-    proc = subprocess.run(["node", str(HERE / "parity.mjs"), str(directory), str(tolerance)], cwd=REPO,
-                          capture_output=True, text=True)
-    sys.stdout.write(proc.stdout)
-    sys.stderr.write(proc.stderr)
-    m = re.search(r"parity: max abs diff ([0-9.e+-]+|NaN)", proc.stdout)
-    diffs = {k: float(v) for v, k in re.findall(r"max abs diff (\S+) per output (\w+)", proc.stdout)}
-    return proc.returncode, (float(m.group(1)) if m else float("nan")), diffs
-
-
-def check_manifest(path: Path):
-    tsx = REPO / "node_modules" / ".bin" / "tsx"
-    proc = subprocess.run([str(tsx), str(HERE / "check_manifest.ts"), str(path.resolve())], cwd=REPO, capture_output=True,
-                          text=True)
-    sys.stdout.write(proc.stdout)
-    sys.stderr.write(proc.stderr)
-    if proc.returncode != 0:
-        sys.exit(f"manifest {path} fails the studio's schema")
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def cam_description(in_plane: int | None) -> str:
@@ -162,7 +118,8 @@ def export_model(model: DenseNet3D, out: Path, model_id: str, name: str, source:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         (tmp / "model.onnx").write_bytes(onnx_path.read_bytes())
-        spec = write_parity_files(model, tmp, cases, in_plane)
+        wrapper = ExportWrapper(model.eval(), normalize_cam=True, in_plane=in_plane).eval()
+        refs = write_parity_files(wrapper, parity_inputs(cases), tmp, "volume", ("logits", "cam"))
         rc, max_diff, diffs = run_node_parity(tmp, tolerance)
     if rc != 0:
         sys.exit(f"parity check failed (max abs diff {max_diff}, tolerance {tolerance})")
@@ -176,7 +133,7 @@ def export_model(model: DenseNet3D, out: Path, model_id: str, name: str, source:
             "networkInPlane": in_plane or CT_INPUT[1], "macs": macs["macs"], "flops": macs["flops"], "macsPerModule": macs["macsPerModule"],
             "parityMaxAbsDiff": max_diff, "parityMaxAbsDiffPerOutput": diffs, "parityTolerance": tolerance,
             "parityCases": cases, "paritySeconds": round(time.time() - t0, 1),
-            "paritySoftmax": {c["name"]: c["softmax"] for c in spec},
+            "paritySoftmax": {c: torch.softmax(torch.from_numpy(r["logits"]), 1).numpy().round(4).tolist() for c, r in refs.items()},
             "torch": torch.__version__, "onnx": onnx.__version__}
 
 

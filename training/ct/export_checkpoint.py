@@ -10,15 +10,16 @@ undocumented: write the output to a temporary folder, never into public/ or anyw
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from pathlib import Path
 
 import torch
 
+from common.export import REPO, sha256
+
 from .densenet3d import load_ucadi
-from .export import REPO, export_model
+from .export import export_model
 
 
 def main(argv=None):
@@ -35,7 +36,7 @@ def main(argv=None):
         sys.exit(f"{out} is inside the repository: the upstream weights are CC BY-NC 3.0, export to a temporary folder")
     torch.set_num_threads(2)
     model = load_ucadi(args.pth)
-    digest = hashlib.sha256(args.pth.read_bytes()).hexdigest()
+    digest = sha256(args.pth)
     facts = export_model(
         model, out, args.id, f"UCADI 3D DenseNet, upstream checkpoint {args.pth.name}",
         {"checkpoint": args.pth.name, "checkpointSha256": digest,

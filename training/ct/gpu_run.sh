@@ -5,17 +5,10 @@
 #   training/ct/gpu_run.sh OUT [BUDGET_MINUTES] [RENDER_PROCESSES]     (run from anywhere; python3 must have torch with CUDA)
 # Writes OUT/ct.tar.gz: runs/fedavg.npz (the checkpoint, see to_npz.py), results/fedavg.{json,log}, the AUC plot.
 set -euo pipefail
-out="$(mkdir -p "$1" && cd "$1" && pwd)"
+source "$(dirname "$0")/../common/gpu_lib.sh"     # out, procs, PY, device, work, start; cwd training/
 budget="${2:-6}"
-procs="${3:-8}"
-here="$(cd "$(dirname "$0")" && pwd)"
-cd "$here/.."                                   # training/
-PY="${PY:-python3}"
-work="$(mktemp -d)"
-device="${DEVICE:-cuda}"
 # DRY=1: the same plumbing at toy sizes on the CPU (checks this script before a GPU call)
 if [ -n "${DRY:-}" ]; then scale=0.05; extra=(--render-size 64); size=16; rounds=1; else scale=3; extra=(); size=128; rounds=16; fi
-start=$SECONDS
 echo "[ct-gpu] rendering sites ($procs processes)"
 "$PY" -m ct.sites --out "$work/cache" --scale "$scale" --processes "$procs" "${extra[@]}"
 echo "[ct-gpu] sites rendered in $((SECONDS - start)) s; federated training, budget ${budget} min"

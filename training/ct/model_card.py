@@ -1,30 +1,20 @@
 """MODEL_CARD.md for the federated UCADI model, from ct.federated's results JSON and ct.export's facts."""
 from __future__ import annotations
 
-import math
 import shutil
 from pathlib import Path
+
+from common.card import fmt, table
 
 from .sites import SITES
 
 HERE = Path(__file__).resolve().parent
 
 
-def _f(v, nd=3):
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "n/a"
-    return f"{v:.{nd}f}"
-
-
-def _row(name, ev, cols):
-    cells = []
-    for c in cols:
-        s = ev.get(c)
-        if not s:
-            cells.append("n/a")
-            continue
-        cells.append(f"{_f(s['covidSensitivity'], 2)} / {_f(s['covidSpecificity'], 2)} / {_f(s['macroAuc'])}")
-    return f"| {name} | " + " | ".join(cells) + " |"
+def _row(name, ev, cols) -> list[str]:
+    """COVID-19 sensitivity / specificity / macro AUC of one model on each test set."""
+    return [name, *(f"{fmt(s['covidSensitivity'], 2)} / {fmt(s['covidSpecificity'], 2)} / {fmt(s['macroAuc'])}" if s else "n/a"
+                    for s in (ev.get(c) for c in cols))]
 
 
 def results_tables(results: dict) -> str:
@@ -40,20 +30,15 @@ def results_tables(results: dict) -> str:
     samp = results.get("evalSamplingsTrainSize", "central sampling")
     out.append(f"COVID-19 sensitivity / specificity / macro AUC (one-vs-rest over the 4 classes), patient level. "
                f"**At the training input size 16x{ts}x{ts}** ({samp}):\n")
-    out.append("| model | " + " | ".join(heads) + " |")
-    out.append("|---" * (len(cols) + 1) + "|")
-    out.append(_row("**FedAvg (all 4 sites)**", fin["trainSize"], cols))
-    for s, loc in results.get("local", {}).items():
-        out.append(_row(f"local-only {s}", loc["final"]["trainSize"], cols))
+    out += table(["model", *heads], [_row("**FedAvg (all 4 sites)**", fin["trainSize"], cols)] +
+                 [_row(f"local-only {s}", loc["final"]["trainSize"], cols) for s, loc in results.get("local", {}).items()])
     out.append(_cam_hits(fin["trainSize"], cols))
     for key, title in (("contractNoRecal", "without BatchNorm re-estimation"), ("contract", "")):
         if key in fin:
             out.append(f"\n**At the contract size 16x128x128** (what the studio runs; "
                        f"{results.get('evalSamplingsContract', 'mean of the studio 3 samplings')})"
                        f"{', ' + title if title else ''}:\n")
-            out.append("| model | " + " | ".join(heads) + " |")
-            out.append("|---" * (len(cols) + 1) + "|")
-            out.append(_row("FedAvg (shipped)" if key == "contract" else "FedAvg", fin[key], cols))
+            out += table(["model", *heads], [_row("FedAvg (shipped)" if key == "contract" else "FedAvg", fin[key], cols)])
             out.append(_cam_hits(fin[key], cols))
     return "\n".join(out) + "\n"
 
@@ -69,13 +54,11 @@ def _cam_hits(ev: dict, cols) -> str:
 
 
 def sites_table() -> str:
-    rows = ["| site | role | class mix (healthy / COVID-19 / viral / bacterial) | train | test | slice thickness (mm) | kernel | noise (HU) | FOV (mm) | HU offset |",
-            "|---|---|---|---|---|---|---|---|---|---|"]
-    for s in SITES:
-        rows.append(f"| {s.name} | {'held out' if s.held_out else 'training'} | "
-                    f"{' / '.join(f'{m:.2f}' for m in s.mix)} | {s.n_train} | {s.n_test} | "
-                    f"{', '.join(str(t) for t in s.thickness_mm)} | {', '.join(s.kernel)} | {s.noise_hu[0]}-{s.noise_hu[1]} | "
-                    f"{s.fov_mm[0]}-{s.fov_mm[1]} | {s.hu_offset:+g} |")
+    rows = table(["site", "role", "class mix (healthy / COVID-19 / viral / bacterial)", "train", "test", "slice thickness (mm)",
+                  "kernel", "noise (HU)", "FOV (mm)", "HU offset"],
+                 ([s.name, "held out" if s.held_out else "training", " / ".join(f"{m:.2f}" for m in s.mix), s.n_train, s.n_test,
+                   ", ".join(str(t) for t in s.thickness_mm), ", ".join(s.kernel), f"{s.noise_hu[0]}-{s.noise_hu[1]}",
+                   f"{s.fov_mm[0]}-{s.fov_mm[1]}", f"{s.hu_offset:+g}"] for s in SITES))
     return "\n".join(rows) + "\n"
 
 
@@ -165,13 +148,13 @@ case). Loss: image-level cross-entropy{loss_text}.
 After each local training every client re-estimated its BatchNorm statistics on {a.get('bn_refresh', 0)} of its
 cases before sending (forward passes only).
 **Trained at in-plane size {a.get('sizes', 'n/a')} (the 128×128 contract input trilinearly downsampled)**, not at
-128×128: at 128 one sample-step costs ~9 s on one core, and this run had {_f(a.get('budget_minutes') or float('nan'), 0)} minutes of a
+128×128: at 128 one sample-step costs ~9 s on one core, and this run had {fmt(a.get('budget_minutes') or float('nan'), 0)} minutes of a
 shared 2-core CPU for the federated model *and* the four local-only baselines (rounds requested
 {results.get('roundsRequested', 'n/a')}, run {a.get('rounds', 'n/a')}: the run stops early rather than overrun). {'The exported graph keeps the 16×128×128 contract and resizes to the training size inside (see Contract); ' if n != 128 else 'The network is fully convolutional with global pooling, so the same weights run at 16×128×128; '}{'BatchNorm statistics were then re-estimated at 128×128 (forward passes only, ' + str(a.get('bn_recal')) + ' training cases per site, FedAvg-ed).' if a.get('bn_recal') else 'no BatchNorm re-estimation was done.'}
 Each local-only model ran the identical procedure on its own site only.
 
-- CPU: a 2-core machine shared with other work running at the same time, PyTorch {facts['torch']}, {a.get('threads', 'n/a')} thread(s). Training wall time {_f(sec.get('training', float('nan')) / 60, 1)} min
-  (federated + 4 local baselines), total with evaluation {_f(sec.get('total', float('nan')) / 60, 1)} min.
+- CPU: a 2-core machine shared with other work running at the same time, PyTorch {facts['torch']}, {a.get('threads', 'n/a')} thread(s). Training wall time {fmt(sec.get('training', float('nan')) / 60, 1)} min
+  (federated + 4 local baselines), total with evaluation {fmt(sec.get('total', float('nan')) / 60, 1)} min.
 - Sample-steps: {steps if steps else 'see results JSON'}.
 {('- Additively homomorphic aggregation (Paillier, `training/ct/paillier.py`) in ' + str(len(secure)) + ' round(s): ' + ', '.join(f"{s['keyBits']}-bit key, {s['ciphertexts']:,} ciphertexts ({s['valuesPerCiphertext']} fixed-point values each), {s['ciphertextBytes'] / 1e6:.1f} MB vs {s['plainBytes'] / 1e6:.1f} MB plain, {s['seconds']} s, max |secure − plain| = {s['maxAbsDiffVsPlain']:.1e}" for s in secure) + '. 256-bit keys show the protocol and its exactness, not security (≥ 2048 bits needed, unaffordable here in pure Python).') if secure else '- Paillier aggregation was not used in this run (it is tested in `training/ct/tests/test_ct_paillier.py` and `test_ct_fedavg.py`).'}
 

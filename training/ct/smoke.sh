@@ -1,23 +1,11 @@
 #!/usr/bin/env bash
 # CI smoke test for training/ct (< 3 minutes on 2 CPU cores): environment check, unit tests, tiny simulated sites,
 # one federated round (plus the local-only baselines) at 16x16 in-plane, ONNX export to a temporary folder,
-# onnxruntime-web parity in Node at the contract size, manifest schema check. Exits non-zero on any failure.
+# onnxruntime-web parity in Node at the contract size, manifest schema + CT contract check. Exits non-zero on any
+# failure.
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"          # training/ct
-training="$(cd "$here/.." && pwd)"
-repo="$(cd "$training/.." && pwd)"
-PY=/usr/bin/python3
-start=$SECONDS
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-step() { echo "[ct-smoke] $* ($((SECONDS - start)) s)"; }
+source "$(dirname "$0")/../common/smoke_lib.sh" ct
 
-step "environment"
-"$PY" -c "import torch, numpy, scipy, onnx, matplotlib, pytest, pydicom, nibabel" \
-  || { echo "[ct-smoke] missing Python packages: see training/ct/README.md (apt)" >&2; exit 1; }
-[ -d "$repo/node_modules/onnxruntime-web" ] || { echo "[ct-smoke] node_modules/onnxruntime-web missing: run npm install" >&2; exit 1; }
-
-cd "$training"
 step "unit tests"
 "$PY" -m pytest -q -p no:cacheprovider ct/tests
 step "tiny sites"
@@ -25,9 +13,9 @@ step "tiny sites"
 step "one federated round + local baselines"
 "$PY" -m ct.federated --cache "$tmp/cache" --rounds 1 --local-epochs 1 --sizes 16 --batch 2 --local-baselines --secure-rounds 0 \
   --eval-contract none --runs "$tmp/runs" --results "$tmp/results" --name smoke
-[ -f "$tmp/results/smoke_auc_vs_communication.png" ] || { echo "[ct-smoke] no communication plot" >&2; exit 1; }
+[ -f "$tmp/results/smoke_auc_vs_communication.png" ] || fail "no communication plot"
 step "export + onnxruntime-web parity + manifest schema"
 "$PY" -m ct.export --checkpoint "$tmp/runs/smoke.pt" --out "$tmp/model" --no-card --cases phantom \
-  2>&1 | grep -v -i -E "warning|_C\._jit|^\s*$|= F.interpolate" || { echo "[ct-smoke] export failed" >&2; exit 1; }
-[ -f "$tmp/model/manifest.json" ] || { echo "[ct-smoke] no manifest written" >&2; exit 1; }
-echo "[ct-smoke] OK in $((SECONDS - start)) s"
+  2>&1 | grep -v -i -E "warning|_C\._jit|^\s*$|= F.interpolate" || fail "export failed"
+[ -f "$tmp/model/manifest.json" ] || fail "no manifest written"
+ok
