@@ -1,40 +1,13 @@
 // What the benchmark needs to know about this browser and this deployment: machine facts, the WebGPU adapter,
 // which models are served. Main thread; runs no model.
-import { isModelMissing } from '../runtime/errors';
+import { isModelMissing } from '../errors';
 import { appUrl, fetchManifest } from '../runtime/fetchModel';
 import { modelFile, type Manifest } from '../runtime/manifest';
+import { probeWebGpuAdapter } from '../runtime/webgpu';
 import type { Machine } from './core/report';
 
-export interface AdapterInfo {
-  description: string;
-  /** SwiftShader, llvmpipe, WARP…: a CPU pretending to be a GPU. Timing it would measure the emulation. */
-  software: boolean;
-}
-
-interface GpuAdapterLike {
-  info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
-  isFallbackAdapter?: boolean;
-}
-
-const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render|warp/i;
-
-export async function webgpuAdapter(): Promise<AdapterInfo | undefined> {
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
-  if (!gpu) return undefined;
-  try {
-    const adapter = await gpu.requestAdapter();
-    if (!adapter) return undefined;
-    const i = adapter.info ?? {};
-    const description = [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(' ') || 'WebGPU adapter';
-    const software = i.isFallbackAdapter === true || adapter.isFallbackAdapter === true || SOFTWARE.test(description);
-    return { description: `${description}${software ? ' (software)' : ''}`, software };
-  } catch {
-    return undefined;
-  }
-}
-
 export async function machine(): Promise<Machine> {
-  const adapter = await webgpuAdapter();
+  const adapter = await probeWebGpuAdapter();
   return {
     userAgent: navigator.userAgent,
     hardwareConcurrency: navigator.hardwareConcurrency ?? 1,

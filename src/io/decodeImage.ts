@@ -1,5 +1,5 @@
-import { LoupeError } from '../runtime/errors';
-import type { RgbaImage } from '../tasks/face/core/types';
+import { LoupeError } from '../errors';
+import type { RgbaImage } from './image';
 import type { NamedBytes } from './readVolume';
 
 /** Image bytes → RGBA in the browser (main thread or worker): createImageBitmap + OffscreenCanvas. */

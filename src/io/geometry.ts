@@ -31,13 +31,6 @@ export function affineColumn(m: readonly number[], c: number): Vec3 {
   return [m[c], m[4 + c], m[8 + c]];
 }
 
-export function det3(m: readonly number[]): number {
-  // m: row-major 4×4; determinant of its upper-left 3×3.
-  return (
-    m[0] * (m[5] * m[10] - m[6] * m[9]) - m[1] * (m[4] * m[10] - m[6] * m[8]) + m[2] * (m[4] * m[9] - m[5] * m[8])
-  );
-}
-
 /**
  * NIfTI-1 quaternion → affine (nifti1.h "method 2"): R(b, c, d) · diag(dx, dy, qfac·dz) plus the offset.
  * Follows nifti_quatern_to_mat44: a is derived from b, c, d; a tiny negative 1 − (b² + c² + d²) is treated as a = 0.

@@ -1,3 +1,10 @@
+/** A decoded RGBA image with no DOM dependency, so image code runs in Node and in workers alike. */
+export interface RgbaImage {
+  data: Uint8ClampedArray | Uint8Array;
+  width: number;
+  height: number;
+}
+
 /** Image formats every browser Loupe supports decodes natively. */
 export const IMAGE_TYPES: Record<string, string> = {
   'image/jpeg': 'JPEG',

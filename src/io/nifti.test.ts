@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { LoupeError } from '../runtime/errors';
+import { LoupeError } from '../errors';
 import { readNifti, writeNiftiLabels } from './nifti';
 import type { Volume } from './volume';
 

@@ -4,7 +4,8 @@
  */
 import { NIFTI1, NIFTI2 } from 'nifti-reader-js';
 import { Gunzip, gzipSync } from 'fflate';
-import { LoupeError } from '../runtime/errors';
+import { LoupeError } from '../errors';
+import { ascii } from './bytes';
 import { type Volume, voxelCount } from './volume';
 import { affinesClose, affineToQuatern, quaternToAffine, scalingAffine } from './geometry';
 
@@ -72,12 +73,6 @@ function gunzip(bytes: Uint8Array, name: string): Uint8Array {
     o += c.length;
   }
   return out;
-}
-
-function ascii(b: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < Math.min(end, b.length); i++) s += String.fromCharCode(b[i]);
-  return s;
 }
 
 /** Names a few formats people drop by mistake, so the message says what the file is. */

@@ -1,7 +1,6 @@
-import { LoupeError } from '../runtime/errors';
-import type { RgbaImage } from '../tasks/face/core/types';
+import { LoupeError } from '../errors';
 import { readDicomSeries } from './dicom';
-import { classifyImageFile } from './image';
+import { classifyImageFile, type RgbaImage } from './image';
 import { readNifti } from './nifti';
 import { volumeFromImages } from './slices';
 import type { Volume } from './volume';

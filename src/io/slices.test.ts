@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LoupeError } from '../runtime/errors';
-import type { RgbaImage } from '../tasks/face/core/types';
+import { LoupeError } from '../errors';
+import type { RgbaImage } from './image';
 import { naturalCompare, volumeFromImages } from './slices';
 
 /** A w×h RGBA image filled with one colour. */

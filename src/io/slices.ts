@@ -1,8 +1,8 @@
 /**
  * A volume from a stack of ordinary images (PNG/JPEG slices already decoded to RGBA by the caller). Pure.
  */
-import { LoupeError } from '../runtime/errors';
-import type { RgbaImage } from '../tasks/face/core/types';
+import { LoupeError } from '../errors';
+import type { RgbaImage } from './image';
 import type { Volume } from './volume';
 import { scalingAffine } from './geometry';
 

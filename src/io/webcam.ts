@@ -1,4 +1,4 @@
-import { LoupeError } from '../runtime/errors';
+import { LoupeError } from '../errors';
 
 /** Maps getUserMedia's DOMException names to our error codes. */
 export function cameraErrorCode(name: string): 'CAMERA_DENIED' | 'CAMERA_NOT_FOUND' | 'CAMERA_BUSY' {

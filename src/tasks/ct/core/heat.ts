@@ -1,4 +1,4 @@
-import { windowGrey, writeBlended } from '../../../ui/pixels';
+import { windowGrey, writeBlended } from '../../../io/pixels';
 
 /** A perceptually ordered heat colour map (black-body-like: dark red → orange → yellow → white) for v in [0, 1]. */
 export function heatColour(v: number): [number, number, number] {

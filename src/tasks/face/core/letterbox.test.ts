@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeLetterbox, toImageFace, toImagePoint, toInputPoint, toLetterboxedNHWC, type Rect } from './letterbox';
-import type { Face, RgbaImage } from './types';
+import type { RgbaImage } from '../../../io/image';
+import type { Face } from './types';
 
 function image(width: number, height: number, colour: (x: number, y: number) => [number, number, number]): RgbaImage {
   const data = new Uint8ClampedArray(width * height * 4);

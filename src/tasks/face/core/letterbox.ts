@@ -1,4 +1,5 @@
-import type { Face, RgbaImage } from './types';
+import type { RgbaImage } from '../../../io/image';
+import type { Face } from './types';
 
 /** A rectangle of the source image, [x, y, w, h] in pixels. */
 export type Rect = [number, number, number, number];

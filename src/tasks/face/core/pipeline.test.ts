@@ -4,7 +4,8 @@ import { VALUES_PER_ANCHOR, sigmoid } from './decode';
 import { computeLetterbox, toInputPoint, type Rect } from './letterbox';
 import { FACE_MODELS, anchorsFor, type FaceModelId } from './models';
 import { MIN_VOTES, NMS_IOU, VOTE_IOU, detectFaces, type RunFaceModel } from './pipeline';
-import type { Face, Point, RgbaImage } from './types';
+import type { RgbaImage } from '../../../io/image';
+import type { Face, Point } from './types';
 
 function image(width: number, height: number, colour: (x: number, y: number) => number = () => 128): RgbaImage {
   const data = new Uint8ClampedArray(width * height * 4);
@@ -155,7 +156,7 @@ describe('detectFaces (single pass)', () => {
 
   it('rejects an empty image', async () => {
     const run: RunFaceModel = async (model) => rawOutput(model, []);
-    await expect(detectFaces(image(0, 10), run, { model: 'blazeface-short', scoreThreshold: 0.5 })).rejects.toThrow(RangeError);
+    await expect(detectFaces(image(0, 10), run, { model: 'blazeface-short', scoreThreshold: 0.5 })).rejects.toMatchObject({ name: 'CORRUPT_IMAGE' });
   });
 });
 

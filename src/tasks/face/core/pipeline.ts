@@ -1,9 +1,11 @@
+import { LoupeError, throwIfAborted } from '../../../errors';
 import { planViews, isWhollyInside, type View } from './accurate';
 import { decodeFaces } from './decode';
 import { fuseByVoting } from './fuse';
 import { computeLetterbox, toImageFace, toLetterboxedNHWC } from './letterbox';
 import { FACE_MODELS, anchorsFor, type FaceModelId } from './models';
-import type { Face, RgbaImage } from './types';
+import type { RgbaImage } from '../../../io/image';
+import type { Face } from './types';
 
 /** Runs one face model on an NHWC tensor; injected so this pipeline stays free of ONNX Runtime. */
 export type RunFaceModel = (model: FaceModelId, input: Float32Array) => Promise<{ logits: Float32Array; regressors: Float32Array }>;
@@ -14,6 +16,8 @@ export interface DetectOptions {
   accurate?: boolean;
   /** Faces scoring below are dropped. The UI asks for a low floor and filters with its slider. */
   scoreThreshold: number;
+  /** Checked before every view (accurate mode runs several); once aborted the run stops with an ABORTED error. */
+  signal?: AbortSignal;
 }
 
 export interface StageTimes {
@@ -38,15 +42,16 @@ export const MIN_VOTES = 3;
 export async function detectFaces(
   image: RgbaImage,
   run: RunFaceModel,
-  { model, accurate = false, scoreThreshold }: DetectOptions,
+  { model, accurate = false, scoreThreshold, signal }: DetectOptions,
   now: () => number = () => performance.now(),
 ): Promise<Detections> {
   const { width, height } = image;
-  if (width < 1 || height < 1) throw new RangeError(`image has no pixels (${width}×${height})`);
+  if (width < 1 || height < 1) throw new LoupeError('CORRUPT_IMAGE', `image has no pixels (${width}×${height})`);
   const views: View[] = accurate ? planViews(width, height) : [{ rect: [0, 0, width, height], model, mirror: false }];
   const times: StageTimes = { preMs: 0, inferMs: 0, postMs: 0 };
   const found: Face[] = [];
-  for (const view of views) {
+  for (const [i, view] of views.entries()) {
+    throwIfAborted(signal, `stopped after ${i} of ${views.length} views`);
     const spec = FACE_MODELS[view.model];
     let t = now();
     const box = computeLetterbox(view.rect, spec.inputSize);

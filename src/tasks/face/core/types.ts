@@ -1,10 +1,3 @@
-/** A decoded RGBA image with no DOM dependency, so image code runs in Node and in workers alike. */
-export interface RgbaImage {
-  data: Uint8ClampedArray | Uint8Array;
-  width: number;
-  height: number;
-}
-
 export type Point = [x: number, y: number];
 
 /** One face. Coordinates are in the space named by the function that returns it. */

@@ -1,4 +1,4 @@
-import { windowGrey, writeBlended } from '../../../ui/pixels';
+import { windowGrey, writeBlended } from '../../../io/pixels';
 
 /** Display helpers for the viewer: pure, tested in Node. */
 

@@ -1,9 +1,11 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LoupeError } from '../runtime/errors';
-import { decodeRle, isDicom, readDicomSeries } from './dicom';
-import type { Volume } from './volume';
+import { LoupeError } from '../../errors';
+import type { Volume } from '../volume';
+import { decodeRle } from './decode';
+import { isDicom } from './parse';
+import { readDicomSeries } from './series';
 
 /** pydicom's and nibabel's test files, shipped by Debian (python3-pydicom, python3-nibabel). References: pydicom 2.3. */
 const PYD = '/usr/lib/python3/dist-packages/pydicom/data/test_files/';
