@@ -11,6 +11,23 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+// Privacy, enforced by the browser: the production build may load and contact nothing outside its own origin. WASM
+// needs 'wasm-unsafe-eval'; ONNX Runtime's thread workers start from blob: URLs. Hosts send the same (see README).
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "connect-src 'self' data: blob:",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob: mediastream:",
+  "style-src 'self' 'unsafe-inline'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+const production = { ...isolation, 'Content-Security-Policy': CONTENT_SECURITY_POLICY };
+
 // The Benchmark panel's peer, Google's MediaPipe face detector, loads its script, graph, model and WASM with
 // locateFile from /mediapipe/face_detection/ on our own origin (dev: served from node_modules; build: copied).
 const MEDIAPIPE_DIR = fileURLToPath(new URL('node_modules/@mediapipe/face_detection/', import.meta.url));
@@ -46,8 +63,10 @@ function mediapipeFiles(): Plugin {
 
 export default defineConfig({
   plugins: [react(), mediapipeFiles()],
+  // `npm run dev` (hot reload needs inline scripts and a WebSocket, so no CSP there); `npm start` and `npm run
+  // preview` serve the production build with the full policy, and the e2e suite runs under it.
   server: { headers: isolation },
-  preview: { headers: isolation },
+  preview: { headers: production },
   worker: { format: 'es' },
   // Pre-bundling onnxruntime-web makes the dev server reload mid-inference.
   optimizeDeps: { exclude: ['onnxruntime-web'] },

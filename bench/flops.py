@@ -17,7 +17,7 @@ Needs Debian's python3-onnx (shape inference); not the pyenv python. Counting ru
 Models with symbolic input sizes (the MRI model: batch, height, width) are counted at their manifest's
 preprocess crop, batch 1; shapes that ONNX shape inference cannot follow (a Resize to computed sizes, a
 language model's Reshape/Slice on computed sizes) come from one executed run (bench/shapes.mjs). Language models
-(task "llm": symbolic sequence and past lengths) are counted for one decode step: batch 1, one new token,
+(task "chat": symbolic sequence and past lengths) are counted for one decode step: batch 1, one new token,
 DECODE_PAST tokens already in the KV cache ("binding" in the JSON; every input's shape and type under "inputs", so
 the benchmark can feed the same step).
 """
@@ -75,7 +75,7 @@ def fix_inputs(model, manifest):
     """Symbolic input dims -> concrete (batch 1, the manifest's crop for spatial dims, LLM_BINDING for a language
     model). Returns the binding used for a language model, else None."""
     crop = (manifest.get("preprocess") or {}).get("cropSize")
-    llm = manifest.get("task") == "llm"
+    llm = manifest.get("task") == "chat"
     for inp in model.graph.input:
         dims = inp.type.tensor_type.shape.dim
         for i, d in enumerate(dims):

@@ -5,7 +5,7 @@ import { MODELS_DIR } from '../src/runtime/node';
 import { UsageError } from './args';
 import { chatMain, chatModelDir } from './chat';
 
-const reference = JSON.parse(readFileSync(join(MODELS_DIR, 'llm', 'tiny-random', 'reference.json'), 'utf8'));
+const reference = JSON.parse(readFileSync(join(MODELS_DIR, 'chat', 'tiny-random', 'reference.json'), 'utf8'));
 const [system, user] = reference.messages.map((m: { content: string }) => m.content);
 
 async function run(...args: string[]): Promise<string> {
@@ -34,7 +34,7 @@ describe('npm run infer -- chat', () => {
   });
 
   it("the shipped dictionary model (the default): PyTorch's greedy answer to its reference question, token for token", async () => {
-    const ref = JSON.parse(readFileSync(join(MODELS_DIR, 'llm', 'wordnet-dssn', 'reference.json'), 'utf8'));
+    const ref = JSON.parse(readFileSync(join(MODELS_DIR, 'chat', 'wordnet-dssn', 'reference.json'), 'utf8'));
     const out = JSON.parse(await run(ref.messages.at(-1).content, '--max-tokens', String(ref.maxNewTokens), '--json'));
     expect(out.tokenIds).toEqual(ref.greedyTokens);
     expect(out.answer).toBe('Car (noun): a motor vehicle with four wheels; usually propelled by an internal combustion engine.');

@@ -1,50 +1,23 @@
 // `npm run -s infer -- chat "question" …`: one chat turn with the studio's chat core on the Node runtime.
-import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { LoupeError } from '../src/runtime/errors';
-import { parseManifest } from '../src/runtime/manifest';
-import { configureNodeRuntime, MODELS_DIR, readFolderFromDisk } from '../src/runtime/node';
-import { chatTurn, DEFAULT_CHAT_SETTINGS, type ChatSettings } from '../src/tasks/llm/core/chat';
-import type { ChatMessage } from '../src/tasks/llm/core/template';
-import { CHAT_DEFAULT_MODEL, CHAT_MODELS } from '../src/tasks/llm/models';
-import { openChatModel, type FolderSource } from '../src/tasks/llm/runner';
+import { configureNodeRuntime, diskSource, MODELS_DIR } from '../src/runtime/node';
+import { chatTurn, DEFAULT_CHAT_SETTINGS, type ChatSettings } from '../src/tasks/chat/core/chat';
+import type { ChatMessage } from '../src/tasks/chat/core/template';
+import { CHAT_DEFAULT_MODEL, CHAT_MODELS } from '../src/tasks/chat/models';
+import { openWarmChatModel } from '../src/tasks/chat/runner';
 import { UsageError, parse } from './args';
 
 export const CHAT_USAGE = `npm run -s infer -- chat "question" [--model <folder|id>] [--system "…"] [--max-tokens N] [--json]
       [--temperature T] [--top-k K] [--top-p P] [--seed S] [--repetition-penalty R] [--stop "…"]…
   Greedy unless a sampling flag (--temperature, --top-k, --top-p, --seed) is given.`;
 
-/** The model folder for `--model`: a path, or the id of a model shipped under public/models/llm/. */
+/** The model folder for `--model`: a path, or the id of a model shipped under public/models/chat/. */
 export function chatModelDir(model: string | undefined): string {
-  if (!model) return join(MODELS_DIR, 'llm', CHAT_DEFAULT_MODEL);
+  if (!model) return join(MODELS_DIR, 'chat', CHAT_DEFAULT_MODEL);
   if (existsSync(model) && statSync(model).isDirectory()) return resolve(model);
-  if (CHAT_MODELS.some((m) => m.id === model)) return join(MODELS_DIR, 'llm', model);
+  if (CHAT_MODELS.some((m) => m.id === model)) return join(MODELS_DIR, 'chat', model);
   throw new UsageError(`--model ${model}: no such folder, and not a shipped model (${CHAT_MODELS.map((m) => m.id).join(', ')}).`);
-}
-
-/** With a manifest.json, every file it lists is checked (bytes, SHA-256) as it is read. */
-async function verifiedFolder(dir: string): Promise<FolderSource & { manifest?: ReturnType<typeof parseManifest> }> {
-  const folder = await readFolderFromDisk(dir);
-  if (!folder.names.includes('manifest.json')) return folder;
-  const manifest = parseManifest(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')), join(dir, 'manifest.json'));
-  const listed = new Map(manifest.files.map((f) => [f.path, f]));
-  return {
-    ...folder,
-    manifest,
-    async read(name) {
-      const bytes = await folder.read(name);
-      const file = listed.get(name);
-      if (file) {
-        const sha256 = createHash('sha256').update(bytes).digest('hex');
-        if (bytes.byteLength !== file.bytes || sha256 !== file.sha256) {
-          throw new LoupeError('MODEL_INTEGRITY', `${join(dir, name)}: ${bytes.byteLength} bytes, SHA-256 ${sha256}; the manifest lists ${file.bytes} bytes, ${file.sha256}.`);
-        }
-      }
-      return bytes;
-    },
-  };
 }
 
 function number(name: string, value: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
@@ -52,11 +25,6 @@ function number(name: string, value: string | undefined, check: (n: number) => b
   const n = Number(value);
   if (!Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} ${value}: expected ${what}.`);
   return n;
-}
-
-/** A harmless first token for the warm-up run (kernels are set up there, so TTFT measures the model). */
-function bundleBos(tokenizer: { bosToken?: string; tokenId(t: string): number | undefined }): number {
-  return (tokenizer.bosToken && tokenizer.tokenId(tokenizer.bosToken)) || 0;
 }
 
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -84,10 +52,9 @@ export async function chatMain(args: string[]): Promise<number> {
 
   const dir = chatModelDir(values.model);
   configureNodeRuntime();
-  const folder = await verifiedFolder(dir);
-  const { lm, tokenizer, info } = await openChatModel(folder, { ep: 'wasm', id: folder.manifest?.id ?? 'folder', name: folder.manifest?.name ?? dir, source: folder.manifest ? 'shipped' : 'folder', manifest: folder.manifest });
+  const folder = await diskSource(dir);
+  const { lm, tokenizer, info } = await openWarmChatModel(folder, { ep: 'wasm', id: folder.manifest?.id ?? 'folder', name: folder.manifest?.name ?? dir, source: folder.manifest ? 'shipped' : 'folder', manifest: folder.manifest });
   try {
-    await lm.warmUp(bundleBos(tokenizer));
     const sampled = [temperature, topK, topP, seed].some((v) => v !== undefined);
     const d = info.defaults;
     const settings: ChatSettings = {

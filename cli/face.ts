@@ -1,11 +1,11 @@
 import sharp from 'sharp';
 import { basename } from 'node:path';
-import { LoupeError, toUserError, ERROR_ADVICE } from '../src/runtime/errors';
+import { LoupeError, toUserError, ERROR_ADVICE } from '../src/errors';
 import { loadModelFromDisk } from '../src/runtime/node';
-import { ModelCache } from '../src/runtime/session';
 import type { FaceModelId } from '../src/tasks/face/core/models';
 import { detectFaces } from '../src/tasks/face/core/pipeline';
-import type { Face, RgbaImage } from '../src/tasks/face/core/types';
+import type { RgbaImage } from '../src/io/image';
+import type { Face } from '../src/tasks/face/core/types';
 import { faceRunner } from '../src/tasks/face/runner';
 import { UsageError, parse } from './args';
 
@@ -28,8 +28,7 @@ export async function readRgba(file: string | Uint8Array, name = typeof file ===
   }
 }
 
-const models = new ModelCache();
-const run = faceRunner((id: FaceModelId) => models.get(id, 'wasm', () => loadModelFromDisk('face', id)));
+const run = faceRunner((id: FaceModelId) => loadModelFromDisk('face', id));
 
 export async function faceMain(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {

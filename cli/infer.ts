@@ -1,5 +1,5 @@
 // `npm run -s infer -- <task> …`: the studio's pipelines, headless in Node, for batch use.
-import { ERROR_ADVICE, toUserError } from '../src/runtime/errors';
+import { ERROR_ADVICE, toUserError } from '../src/errors';
 import { UsageError } from './args';
 import { faceMain } from './face';
 import { mriMain } from './mri';

@@ -26,7 +26,7 @@ delete process.env.E2E_BASE_URL;
 const lib = await import('../tests/e2e/lib.mjs');
 const core = await tsImport('../src/bench/core/report.ts', import.meta.url);
 const { coldRows } = await tsImport('../src/bench/core/cold.ts', import.meta.url);
-const { CHAT_DEFAULT_MODEL } = await tsImport('../src/tasks/llm/models.ts', import.meta.url);
+const { CHAT_DEFAULT_MODEL } = await tsImport('../src/tasks/chat/models.ts', import.meta.url);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Options
@@ -205,10 +205,10 @@ async function runCold(url) {
   if (ct && !SMOKE) tasks.push('ct');
   else if (ct) rows.push({ measure: 'CT', note: 'not run in a quick run' });
   else rows.push({ measure: 'CT', note: 'skipped: model missing (models/ct/ucadi-densenet/ is not served)' });
-  const chat = await modelServed(url, 'llm', CHAT_DEFAULT_MODEL);
+  const chat = await modelServed(url, 'chat', CHAT_DEFAULT_MODEL);
   if (chat && !SMOKE) tasks.push('chat');
   else if (chat) rows.push({ measure: 'chat', note: 'not run in a quick run' });
-  else rows.push({ measure: 'chat', note: `skipped: model missing (models/llm/${CHAT_DEFAULT_MODEL}/ is not served)` });
+  else rows.push({ measure: 'chat', note: `skipped: model missing (models/chat/${CHAT_DEFAULT_MODEL}/ is not served)` });
   const firstRows = [];
   for (const task of tasks) {
     const first = [];

@@ -82,3 +82,10 @@ export function isModelMissing(error: unknown): boolean {
   const message = String((error as { message?: unknown })?.message ?? error);
   return name === 'MODEL_FETCH_FAILED' || (name === 'MANIFEST_INVALID' && /not JSON/.test(message));
 }
+
+/** Throws the signal's reason as a coded ABORTED error (`detail` says how far the job got). */
+export function throwIfAborted(signal: AbortSignal | undefined, detail?: string): void {
+  if (!signal?.aborted) return;
+  const reason = signal.reason as { message?: string } | undefined;
+  throw new LoupeError('ABORTED', [detail, reason?.message].filter(Boolean).join(': ') || 'cancelled');
+}

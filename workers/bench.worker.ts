@@ -13,7 +13,7 @@ import { sessionOptions } from '../src/runtime/session';
 import type { Volume } from '../src/io/volume';
 import { sliceOf } from '../src/io/volume';
 import { FACE_MODELS, type FaceModelId } from '../src/tasks/face/core/models';
-import type { RgbaImage } from '../src/tasks/face/core/types';
+import type { RgbaImage } from '../src/io/image';
 import { computeLetterbox, toLetterboxedNHWC } from '../src/tasks/face/core/letterbox';
 import { sliceGrid, toModelInput } from '../src/tasks/mri/core/preprocess';
 import { preprocessOf } from '../src/tasks/mri/runner';

@@ -1,18 +1,20 @@
-// CT worker: the UCADI DenseNet (or a user's classifier with the same contract) behind the pure CT core.
+// CT worker: the UCADI DenseNet (or a user's classifier with the same contract) behind the pure CT core. One job at
+// a time: a new volume aborts the previous run, which stops at its next sampling.
 import * as Comlink from 'comlink';
 import type { BackendInfo } from '../src/runtime/backend';
 import type { RuntimeOptions } from '../src/runtime/browser';
 import type { OnProgress } from '../src/runtime/fetchModel';
-import { parseManifest } from '../src/runtime/manifest';
+import { modelFile, parseManifest } from '../src/runtime/manifest';
 import type { Model } from '../src/runtime/session';
+import { Jobs } from '../src/runtime/jobs';
 import { TaskRuntime } from '../src/runtime/taskRuntime';
-import { nextTask } from '../src/runtime/worker';
+import { LoupeError } from '../src/errors';
 import { classifyVolume, type CtResult } from '../src/tasks/ct/core/classify';
 import { CT_MODEL_ID, checkCtContract, ctRunner } from '../src/tasks/ct/runner';
 
 const runtime = new TaskRuntime('ct');
 let current: Promise<Model> | undefined;
-let cancelRequested = false;
+const jobs = new Jobs();
 
 function model(): Promise<Model> {
   current ??= runtime.model(CT_MODEL_ID);
@@ -36,11 +38,12 @@ const api = {
     try {
       json = JSON.parse(manifestText);
     } catch {
-      throw Object.assign(new Error('manifest.json is not JSON'), { name: 'MANIFEST_INVALID' });
+      throw new LoupeError('MANIFEST_INVALID', 'manifest.json is not JSON');
     }
     const manifest = parseManifest(json, 'manifest.json');
     checkCtContract(manifest);
-    current = runtime.custom(manifest, bytes);
+    const file = modelFile(manifest);
+    current = runtime.fromSource(`custom:${manifest.id}`, { name: manifest.name, names: [file.path], size: () => bytes.byteLength, read: async () => bytes, manifest });
     current.catch(() => (current = undefined));
     return api.load();
   },
@@ -51,20 +54,23 @@ const api = {
     return api.load();
   },
 
-  async classify(hu: Float32Array, dims: [number, number, number], samplings: number, onSampling?: (done: number, total: number) => void): Promise<CtResult & { inferMs: number }> {
-    cancelRequested = false;
-    const run = ctRunner(await model());
-    const started = performance.now();
-    const result = await classifyVolume(hu, dims, run, { samplings, onProgress: onSampling, cancelled: async () => (await nextTask(), cancelRequested) });
-    return Comlink.transfer({ ...result, inferMs: performance.now() - started }, (result.cam ?? []).map((c) => c.buffer as ArrayBuffer));
+  /** Classifies one volume (HU, [nx, ny, nz]); `onSampling(done, total)` after each sampling. */
+  run(hu: Float32Array, dims: [number, number, number], onSampling?: (done: number, total: number) => void): Promise<CtResult & { inferMs: number }> {
+    return jobs.run(async (signal) => {
+      const run = ctRunner(await model());
+      const started = performance.now();
+      const result = await classifyVolume(hu, dims, run, { onProgress: onSampling, signal });
+      return Comlink.transfer({ ...result, inferMs: performance.now() - started }, (result.cam ?? []).map((c) => c.buffer as ArrayBuffer));
+    });
   },
 
   cancel(): void {
-    cancelRequested = true;
+    jobs.cancel();
   },
 
-  dispose(): Promise<void> {
-    return runtime.dispose();
+  async dispose(): Promise<void> {
+    await jobs.settle();
+    await runtime.dispose();
   },
 };
 

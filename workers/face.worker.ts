@@ -3,6 +3,7 @@ import * as Comlink from 'comlink';
 import type { BackendInfo } from '../src/runtime/backend';
 import type { RuntimeOptions } from '../src/runtime/browser';
 import type { OnProgress } from '../src/runtime/fetchModel';
+import { Jobs } from '../src/runtime/jobs';
 import { TaskRuntime } from '../src/runtime/taskRuntime';
 import type { FaceModelId } from '../src/tasks/face/core/models';
 import { detectFaces, type DetectOptions, type Detections } from '../src/tasks/face/core/pipeline';
@@ -16,6 +17,7 @@ export interface FaceResult extends Detections {
 
 const runtime = new TaskRuntime('face');
 const run = faceRunner((id) => runtime.model(id));
+const jobs = new Jobs();
 let canvas: OffscreenCanvas | undefined;
 
 function toRgba(bitmap: ImageBitmap): ImageData {
@@ -42,19 +44,26 @@ const api = {
     return runtime.info();
   },
 
-  /** Detects faces in a transferred bitmap (closed here). */
-  async detect(bitmap: ImageBitmap, options: DetectOptions): Promise<FaceResult> {
-    const { width, height } = bitmap;
-    const pre = performance.now();
-    const image = toRgba(bitmap);
-    const decodeMs = performance.now() - pre;
-    const result = await detectFaces(image, run, options);
-    result.times.preMs += decodeMs;
-    return { ...result, width, height, backend: await runtime.info() };
+  /** Detects faces in a transferred bitmap (closed here). A newer frame or photo aborts this one. */
+  run(bitmap: ImageBitmap, options: DetectOptions): Promise<FaceResult> {
+    return jobs.run(async (signal) => {
+      const { width, height } = bitmap;
+      const pre = performance.now();
+      const image = toRgba(bitmap);
+      const decodeMs = performance.now() - pre;
+      const result = await detectFaces(image, run, { ...options, signal });
+      result.times.preMs += decodeMs;
+      return { ...result, width, height, backend: await runtime.info() };
+    });
   },
 
-  dispose(): Promise<void> {
-    return runtime.dispose();
+  cancel(): void {
+    jobs.cancel();
+  },
+
+  async dispose(): Promise<void> {
+    await jobs.settle();
+    await runtime.dispose();
   },
 };
 

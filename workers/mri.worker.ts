@@ -1,16 +1,17 @@
-// MRI worker: the DF-Net session behind the pure MRI pipeline, slice by slice, with progress and cancel.
+// MRI worker: the DF-Net session behind the pure MRI pipeline, slice by slice, with progress. One job at a time:
+// a new volume aborts the previous run, which stops at its next slice.
 import * as Comlink from 'comlink';
 import type { BackendInfo } from '../src/runtime/backend';
 import type { RuntimeOptions } from '../src/runtime/browser';
 import type { OnProgress } from '../src/runtime/fetchModel';
+import { Jobs } from '../src/runtime/jobs';
 import { TaskRuntime } from '../src/runtime/taskRuntime';
-import { nextTask } from '../src/runtime/worker';
 import type { Volume } from '../src/io/volume';
 import { segmentVolume, type Segmentation } from '../src/tasks/mri/core/pipeline';
 import { mriRunner, preprocessOf, MRI_MODEL_ID } from '../src/tasks/mri/runner';
 
 const runtime = new TaskRuntime('mri');
-let cancelRequested = false;
+const jobs = new Jobs();
 
 const api = {
   init(options: RuntimeOptions, onProgress?: OnProgress): Promise<BackendInfo> {
@@ -22,22 +23,24 @@ const api = {
     return runtime.info();
   },
 
-  /** Segments every slice and frame; `onSlice(done, total)` after each. `cancel()` stops it between slices. */
-  async segment(volume: Volume, onSlice?: (done: number, total: number) => void): Promise<Segmentation & { backend: BackendInfo; inferMs: number }> {
-    cancelRequested = false;
-    const model = await runtime.model(MRI_MODEL_ID);
-    const started = performance.now();
-    const result = await segmentVolume(volume, mriRunner(model), { preprocess: preprocessOf(model.manifest), onProgress: onSlice, cancelled: async () => (await nextTask(), cancelRequested) });
-    const inferMs = performance.now() - started;
-    return Comlink.transfer({ ...result, backend: await runtime.info(), inferMs }, [result.labels.buffer, ...result.fields.map((f) => f.buffer as ArrayBuffer)]);
+  /** Segments every slice and frame; `onSlice(done, total)` after each. */
+  run(volume: Volume, onSlice?: (done: number, total: number) => void): Promise<Segmentation & { backend: BackendInfo; inferMs: number }> {
+    return jobs.run(async (signal) => {
+      const model = await runtime.model(MRI_MODEL_ID);
+      const started = performance.now();
+      const result = await segmentVolume(volume, mriRunner(model), { preprocess: preprocessOf(model.manifest), onProgress: onSlice, signal });
+      const inferMs = performance.now() - started;
+      return Comlink.transfer({ ...result, backend: await runtime.info(), inferMs }, [result.labels.buffer, ...result.fields.map((f) => f.buffer as ArrayBuffer)]);
+    });
   },
 
   cancel(): void {
-    cancelRequested = true;
+    jobs.cancel();
   },
 
-  dispose(): Promise<void> {
-    return runtime.dispose();
+  async dispose(): Promise<void> {
+    await jobs.settle();
+    await runtime.dispose();
   },
 };
 

@@ -1,19 +1,21 @@
 import type { ProviderPreference } from '../runtime/backend';
-import { resumeFaces, stopCamera } from '../tasks/face/actions';
-import { cancelMri } from '../tasks/mri/actions';
-import { cancelCt } from '../tasks/ct/actions';
-import { abandonChat } from '../tasks/llm/actions';
-import { useStore } from './store';
-import { resetWorkers } from './workers';
+import { resetLanes } from '../runtime/bridge';
+import { TASKS } from './registry';
+import { useStore, type TaskId } from './store';
 
-/** A new execution-provider choice: stop live work, start fresh workers, and resume what was on screen. */
+/** A new execution-provider choice: every lane drops its worker (jobs superseded), then each task resumes what was on screen. */
 export async function setPreference(preference: ProviderPreference): Promise<void> {
-  const wasLive = useStore.getState().face.camera.active;
-  if (wasLive) stopCamera();
-  cancelMri({ abandon: true });
-  cancelCt({ abandon: true });
-  abandonChat();
-  resetWorkers();
+  const resumes = await Promise.all(TASKS.map((t) => t.abandon?.()));
+  resetLanes();
   useStore.setState({ preference, backend: undefined });
-  await resumeFaces(wasLive);
+  await Promise.all(resumes.map((resume) => resume?.()));
+}
+
+/** Switches the visible task; the one left stops what only makes sense on screen (the Faces camera). */
+export function selectTask(task: TaskId): void {
+  const { task: from } = useStore.getState();
+  if (from === task) return;
+  void TASKS.find((t) => t.id === from)?.leave?.();
+  useStore.setState({ task });
+  if (typeof location !== 'undefined' && location.hash !== `#${task}`) history.replaceState(null, '', `${location.pathname}${location.search}#${task}`);
 }

@@ -1,48 +1,29 @@
-import { create } from 'zustand';
-import { createFaceSlice, type FaceSlice } from '../tasks/face/store';
-import { createMriSlice, type MriSlice } from '../tasks/mri/store';
-import { createCtSlice, type CtSlice } from '../tasks/ct/store';
-import { createLlmSlice, type LlmSlice } from '../tasks/llm/store';
+import { create, type StateCreator } from 'zustand';
+import { setLaneHost } from '../runtime/bridge';
 import { createRuntimeSlice, type RuntimeSlice } from './runtimeSlice';
+import { TASKS } from './registry';
 
-export type TaskId = 'faces' | 'mri' | 'ct' | 'chat' | 'bench';
+type Registered = (typeof TASKS)[number];
+/** A task's id, or the benchmark panel (a view of the shell, not a task). */
+export type TaskId = Registered['id'] | 'bench';
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+/** The store parts of all registered tasks (each slice holds its state under the task's id). */
+type TaskSlices = UnionToIntersection<Registered extends { slice: (...args: never[]) => infer S } ? S : never>;
 
 export interface AppSlice {
   task: TaskId;
 }
 
-export type AppState = AppSlice & RuntimeSlice & FaceSlice & MriSlice & CtSlice & LlmSlice;
+export type AppState = AppSlice & RuntimeSlice & TaskSlices;
 
 /** The one store, built from slices; actions are module-level functions that call `useStore.setState`. */
-export const useStore = create<AppState>()((...a) => ({
-  task: 'faces',
-  ...createRuntimeSlice(...a),
-  ...createFaceSlice(...a),
-  ...createMriSlice(...a),
-  ...createCtSlice(...a),
-  ...createLlmSlice(...a),
-}));
+export const useStore = create<AppState>()((...a) => {
+  const slices = TASKS.map((t) => (t.slice as StateCreator<object>)(...(a as Parameters<StateCreator<object>>)));
+  return Object.assign({ task: TASKS[0].id as TaskId }, createRuntimeSlice(...(a as Parameters<StateCreator<RuntimeSlice>>)), ...slices) as AppState;
+});
 
-export function patchFace(patch: Partial<FaceSlice['face']>): void {
-  useStore.setState((s) => ({ face: { ...s.face, ...patch } }));
-}
-
-export function patchMri(patch: Partial<MriSlice['mri']>): void {
-  useStore.setState((s) => ({ mri: { ...s.mri, ...patch } }));
-}
-
-export function patchMriView(patch: Partial<MriSlice['mri']['view']>): void {
-  useStore.setState((s) => ({ mri: { ...s.mri, view: { ...s.mri.view, ...patch } } }));
-}
-
-export function patchCt(patch: Partial<CtSlice['ct']>): void {
-  useStore.setState((s) => ({ ct: { ...s.ct, ...patch } }));
-}
-
-export function patchCtView(patch: Partial<CtSlice['ct']['view']>): void {
-  useStore.setState((s) => ({ ct: { ...s.ct, view: { ...s.ct.view, ...patch } } }));
-}
-
-export function patchLlm(patch: Partial<LlmSlice['llm']>): void {
-  useStore.setState((s) => ({ llm: { ...s.llm, ...patch } }));
-}
+setLaneHost({
+  options: () => ({ preference: useStore.getState().preference, threads: useStore.getState().threads }),
+  onProgress: (event) => useStore.setState((s) => ({ progress: { ...s.progress, [event.file]: event } })),
+  onBackend: (_task, backend) => useStore.setState({ backend }),
+});

@@ -6,8 +6,8 @@ import { useStore } from '../app/store';
 import { MODEL_CACHE } from '../runtime/fetchModel';
 import { openFile, prepareFaces } from '../tasks/face/actions';
 import { classify as classifyCt, prepareCt } from '../tasks/ct/actions';
-import { patchCt } from '../app/store';
-import { prepareChat, sendChat } from '../tasks/llm/actions';
+import { patchCt } from '../tasks/ct/actions';
+import { prepareChat, sendChat } from '../tasks/chat/actions';
 import { openMriFiles, prepareMri } from '../tasks/mri/actions';
 import { COLD_CHAT_QUESTION, type ColdResult, type ColdTask } from './core/cold';
 import { ctBenchVolume } from './items/ct';
@@ -65,15 +65,15 @@ export async function runColdProbe(task: ColdTask): Promise<ColdResult> {
 async function chatProbe(files: ColdResult['files'], nav: PerformanceNavigationTiming | undefined): Promise<ColdResult> {
   let firstTokenMs: number | undefined;
   const unsubscribe = useStore.subscribe((s) => {
-    if (firstTokenMs === undefined && s.llm.messages.some((m) => m.role === 'assistant' && m.content.length > 0)) firstTokenMs = performance.now();
+    if (firstTokenMs === undefined && s.chat.messages.some((m) => m.role === 'assistant' && m.content.length > 0)) firstTokenMs = performance.now();
   });
   try {
     await prepareChat();
-    const loaded = useStore.getState().llm;
+    const loaded = useStore.getState().chat;
     if (loaded.status !== 'ready') throw new Error(loaded.error ? `${loaded.error.code}: ${loaded.error.detail}` : `model status ${loaded.status}`);
     await sendChat(COLD_CHAT_QUESTION);
-    const { llm } = useStore.getState();
-    if (llm.error) throw new Error(`${llm.error.code}: ${llm.error.detail}`);
+    const { chat } = useStore.getState();
+    if (chat.error) throw new Error(`${chat.error.code}: ${chat.error.detail}`);
     if (firstTokenMs === undefined) throw new Error('no answer text arrived');
     return { task: 'chat', ok: true, firstResultMs: firstTokenMs, domContentLoadedMs: nav?.domContentLoadedEventEnd ?? Number.NaN, files };
   } finally {

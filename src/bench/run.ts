@@ -1,5 +1,5 @@
 // Runs the selected benchmark items one after another on this machine and assembles the report.
-import { LoupeError } from '../runtime/errors';
+import { LoupeError } from '../errors';
 import { ITEMS, type BenchReport, type ItemId, type ItemResult } from './core/report';
 import { machine } from './env';
 import { captureFrames, type FrameSet } from './frames';

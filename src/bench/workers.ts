@@ -5,7 +5,7 @@ import { Comlink, wrapWorker, type WorkerHandle } from '../runtime/worker';
 import type { FaceWorkerApi } from '../../workers/face.worker';
 import type { MriWorkerApi } from '../../workers/mri.worker';
 import type { CtWorkerApi } from '../../workers/ct.worker';
-import type { LlmWorkerApi } from '../../workers/llm.worker';
+import type { ChatWorkerApi } from '../../workers/chat.worker';
 import type { BenchWorkerApi } from '../../workers/bench.worker';
 
 export interface RuntimeChoice {
@@ -51,9 +51,9 @@ export function startCtWorker({ preference, threads }: RuntimeChoice): Promise<S
   return started(handle, () => handle.api.init({ preference, threads }));
 }
 
-/** Our chat worker (workers/llm.worker.ts, the one the Chat view uses) with its own runtime settings. */
-export function startLlmWorker({ preference, threads }: RuntimeChoice): Promise<Started<LlmWorkerApi>> {
-  const handle = wrapWorker<LlmWorkerApi>(new Worker(new URL('../../workers/llm.worker.ts', import.meta.url), { type: 'module', name: `bench-llm-${preference}-${threads}t` }));
+/** Our chat worker (workers/chat.worker.ts, the one the Chat view uses) with its own runtime settings. */
+export function startChatWorker({ preference, threads }: RuntimeChoice): Promise<Started<ChatWorkerApi>> {
+  const handle = wrapWorker<ChatWorkerApi>(new Worker(new URL('../../workers/chat.worker.ts', import.meta.url), { type: 'module', name: `bench-chat-${preference}-${threads}t` }));
   return started(handle, () => handle.api.init({ preference, threads }));
 }
 

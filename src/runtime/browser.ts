@@ -2,9 +2,10 @@
 // model files through the model cache, creates and warms sessions.
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
 import { chooseProvider, chooseThreads, type BackendInfo, type ExecutionProvider, type ProviderPreference } from './backend';
-import { fetchFile, fetchManifest, type OnProgress } from './fetchModel';
-import { modelFile } from './manifest';
-import { Model, configureWasm } from './session';
+import { fetchFile, type OnProgress } from './fetchModel';
+import { configureWasm, type Model } from './session';
+import { fetchedSource, openModel } from './source';
+import { probeWebGpuAdapter } from './webgpu';
 
 export interface RuntimeOptions {
   preference: ProviderPreference;
@@ -12,28 +13,11 @@ export interface RuntimeOptions {
   threads?: number;
 }
 
-interface GpuLike {
-  requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string; description?: string } } | null>;
-}
-
-async function describeWebGpuAdapter(): Promise<string | undefined> {
-  const gpu = (navigator as typeof navigator & { gpu?: GpuLike }).gpu;
-  if (!gpu) return undefined;
-  try {
-    const adapter = await gpu.requestAdapter();
-    if (!adapter) return undefined;
-    const info = adapter.info ?? {};
-    return [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU adapter';
-  } catch {
-    return undefined;
-  }
-}
-
 export const RUNTIME_FILE = 'ONNX Runtime (WASM)';
 
 /** Decides provider and threads, and loads the WASM runtime (cached like a model). Call once per worker. */
 export async function initRuntime({ preference, threads }: RuntimeOptions, onProgress?: OnProgress): Promise<BackendInfo> {
-  const adapter = preference === 'wasm' ? undefined : await describeWebGpuAdapter();
+  const adapter = preference === 'wasm' ? undefined : (await probeWebGpuAdapter())?.description;
   const { ep, fallbackReason } = chooseProvider(preference, adapter !== undefined);
   const isolated = self.crossOriginIsolated === true;
   const wasmThreads = chooseThreads(threads, navigator.hardwareConcurrency ?? 1, isolated);
@@ -43,15 +27,7 @@ export async function initRuntime({ preference, threads }: RuntimeOptions, onPro
   return { ep, threads: wasmThreads, crossOriginIsolated: isolated, fallbackReason, adapter: ep === 'webgpu' ? adapter : undefined };
 }
 
-/** Fetches (cache-first), checks, creates and warms one model's session. */
+/** Fetches (cache-first), checks, creates and warms one shipped model's session. */
 export async function loadModel(task: string, id: string, ep: ExecutionProvider, onProgress?: OnProgress, signal?: AbortSignal): Promise<Model> {
-  const { manifest, baseUrl } = await fetchManifest(task, id, signal);
-  const file = modelFile(manifest);
-  const name = `${manifest.name}`;
-  const bytes = await fetchFile(name, { url: baseUrl + file.path, bytes: file.bytes, sha256: file.sha256 }, onProgress, signal);
-  const model = await Model.create(manifest, bytes, ep);
-  onProgress?.({ status: 'warmup', file: name });
-  await model.warmedUp();
-  onProgress?.({ status: 'ready', file: name });
-  return model;
+  return openModel(await fetchedSource(task, id, onProgress, signal), ep, onProgress);
 }

@@ -25,15 +25,16 @@ describe('fetchFile', () => {
     const events: LoadProgress[] = [];
     const bytes = await fetchFile('m.onnx', { url: 'http://x/m.onnx', bytes: 1000, sha256: SHA }, (e) => events.push(e));
     expect(bytes).toEqual(BYTES);
-    expect(events.map((e) => (e.status === 'download' ? e.loaded : -1))).toEqual([0, 300, 600, 900, 1000]);
-    expect(events.every((e) => e.status === 'download' && e.total === 1000)).toBe(true);
+    expect(events.map((e) => (e.status === 'download' ? e.loaded : -1))).toEqual([0, 300, 600, 900, 1000, -1]);
+    expect(events.slice(0, -1).every((e) => e.status === 'download' && e.total === 1000)).toBe(true);
+    expect(events.at(-1)).toEqual({ status: 'ready', file: 'm.onnx' }); // the row leaves the download list
   });
 
   it('takes the total from Content-Length when the size is not known in advance', async () => {
     serve(BYTES, 500, { 'Content-Length': '1000' });
     const events: LoadProgress[] = [];
     await fetchFile('ort.wasm', { url: 'http://x/ort.wasm' }, (e) => events.push(e));
-    expect(events.at(-1)).toEqual({ status: 'download', file: 'ort.wasm', loaded: 1000, total: 1000 });
+    expect(events.at(-2)).toEqual({ status: 'download', file: 'ort.wasm', loaded: 1000, total: 1000 });
   });
 
   it('rejects a file whose size or hash differs from the manifest', async () => {

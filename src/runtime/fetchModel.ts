@@ -1,4 +1,4 @@
-import { LoupeError } from './errors';
+import { LoupeError } from '../errors';
 import { parseManifest, type Manifest } from './manifest';
 
 /** Progress events, one union keyed on `status`; `file` keys the progress list. */
@@ -43,7 +43,8 @@ export async function fetchManifest(task: string, id: string, signal?: AbortSign
   return { manifest: parseManifest(json, url), baseUrl: url.replace(/manifest\.json$/, '') };
 }
 
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
+/** SHA-256 as hex (Web Crypto: the browser, workers and Node ≥ 19); the one integrity hash of the runtime. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
@@ -84,12 +85,17 @@ export async function fetchFile(name: string, expected: ExpectedFile, onProgress
   let loaded = 0;
   const reader = response.body.getReader();
   onProgress?.({ status: 'download', file: name, loaded, total });
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.byteLength;
-    onProgress?.({ status: 'download', file: name, loaded, total: Math.max(total, loaded) });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      loaded += value.byteLength;
+      onProgress?.({ status: 'download', file: name, loaded, total: Math.max(total, loaded) });
+    }
+  } finally {
+    // The row leaves the download list once the bytes are in (or the download failed: the error banner says why).
+    onProgress?.({ status: 'ready', file: name });
   }
   if (expected.bytes !== undefined && loaded !== expected.bytes) {
     throw new LoupeError('MODEL_INTEGRITY', `${name}: got ${loaded} bytes, the manifest lists ${expected.bytes}`);

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { LoupeError } from './errors';
+import { LoupeError } from '../errors';
 
 /** The schema every `public/models/<task>/<id>/manifest.json` follows. */
 export const ManifestSchema = z.object({
   schemaVersion: z.literal(1),
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
-  task: z.enum(['face', 'mri', 'ct', 'llm']),
+  task: z.enum(['face', 'mri', 'ct', 'chat']),
   name: z.string().min(1),
   files: z
     .array(

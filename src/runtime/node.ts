@@ -1,10 +1,10 @@
 // Runtime for Node (the `npm run infer` CLI): the same sessions, reading models from public/models on disk.
-import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { LoupeError } from './errors';
-import { modelFile, parseManifest } from './manifest';
-import { Model, configureWasm } from './session';
+import { LoupeError } from '../errors';
+import { parseManifest } from './manifest';
+import { configureWasm, type Model } from './session';
+import { openModel, verified, type ModelSource } from './source';
 
 export const MODELS_DIR = join(import.meta.dirname, '..', '..', 'public', 'models');
 
@@ -17,8 +17,11 @@ export function configureNodeRuntime(): void {
   configured = true;
 }
 
-/** A model folder on disk as names (paths relative to it, sub-folders included), sizes and a reader. */
-export async function readFolderFromDisk(dir: string): Promise<{ names: string[]; size(name: string): number | undefined; read(name: string): Promise<Uint8Array> }> {
+/**
+ * A model folder on disk as a source (paths relative to it, sub-folders included). With a manifest.json, every file
+ * it lists is checked (bytes, SHA-256) as it is read, the same check as in the browser.
+ */
+export async function diskSource(dir: string): Promise<ModelSource> {
   const sizes = new Map<string, number>();
   const walk = async (d: string): Promise<void> => {
     let entries;
@@ -34,25 +37,30 @@ export async function readFolderFromDisk(dir: string): Promise<{ names: string[]
     }
   };
   await walk(dir);
-  return { names: [...sizes.keys()].sort(), size: (name) => sizes.get(name), read: async (name) => new Uint8Array(await readFile(join(dir, name))) };
-}
-
-/** Loads public/models/<task>/<id>, or the model whose manifest is at `manifestPath`, checking size and SHA-256. */
-export async function loadModelFromDisk(task: string, id: string, manifestPath = join(MODELS_DIR, task, id, 'manifest.json')): Promise<Model> {
-  const dir = dirname(manifestPath);
-  configureNodeRuntime();
+  const source: ModelSource = { name: dir, names: [...sizes.keys()].sort(), size: (name) => sizes.get(name), read: async (name) => new Uint8Array(await readFile(join(dir, name))) };
+  if (!sizes.has('manifest.json')) return source;
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(manifestPath, 'utf8'));
+    json = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
   } catch (error) {
-    throw new LoupeError('MODEL_FETCH_FAILED', `${manifestPath}: ${(error as Error).message}`);
+    throw new LoupeError('MANIFEST_INVALID', `${join(dir, 'manifest.json')}: ${(error as Error).message}`);
   }
-  const manifest = parseManifest(json, manifestPath);
-  const file = modelFile(manifest);
-  const bytes = new Uint8Array(await readFile(join(dir, file.path)));
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (bytes.byteLength !== file.bytes || sha256 !== file.sha256) {
-    throw new LoupeError('MODEL_INTEGRITY', `${join(dir, file.path)}: ${bytes.byteLength} bytes, SHA-256 ${sha256}; the manifest lists ${file.bytes} bytes, ${file.sha256}. Run \`npm run models\`.`);
+  return verified(source, parseManifest(json, join(dir, 'manifest.json')), dir);
+}
+
+const loaded = new Map<string, Promise<Model>>();
+
+/** public/models/<task>/<id>, or the model whose manifest is at `manifestPath`: checked, created on WASM, once per process. */
+export function loadModelFromDisk(task: string, id: string, manifestPath = join(MODELS_DIR, task, id, 'manifest.json')): Promise<Model> {
+  let model = loaded.get(manifestPath);
+  if (!model) {
+    configureNodeRuntime();
+    model = diskSource(dirname(manifestPath)).then((source) => {
+      if (!source.manifest) throw new LoupeError('MODEL_FETCH_FAILED', `${manifestPath}: no such file`);
+      return openModel(source, 'wasm');
+    });
+    model.catch(() => loaded.delete(manifestPath));
+    loaded.set(manifestPath, model);
   }
-  return Model.create(manifest, bytes, 'wasm');
+  return model;
 }

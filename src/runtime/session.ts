@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-web';
 import type { ExecutionProvider } from './backend';
-import { LoupeError, type ErrorCode } from './errors';
+import { LoupeError, type ErrorCode } from '../errors';
+import { yieldToEvents } from './jobs';
 import type { Manifest } from './manifest';
 
 /** Plain tensor data: what crosses worker boundaries and what task code sees (never an `ort.Tensor`). */
@@ -110,9 +111,17 @@ export class Model {
     if (missing.length) throw new LoupeError('INPUT_SHAPE_MISMATCH', `${this.manifest.id}: missing input(s) ${missing.join(', ')}; it expects ${this.session.inputNames.join(', ')}`);
   }
 
+  /**
+   * Runs of this session go one after another (ONNX Runtime does not allow two at once on one session), and each
+   * first yields a macrotask, so a worker reads its messages (a cancel) between two runs of a loop.
+   */
+  private queue: Promise<unknown> = Promise.resolve();
+
   private async invoke(tensors: Record<string, ort.Tensor>): Promise<ort.InferenceSession.ReturnType> {
+    const turn = this.queue.then(yieldToEvents).then(() => this.session.run(tensors));
+    this.queue = turn.catch(() => undefined);
     try {
-      return await this.session.run(tensors);
+      return await turn;
     } catch (error) {
       const message = (error as Error).message ?? String(error);
       throw new LoupeError(runErrorCode(this.ep, message), `${this.manifest.id}: ${message}`);

@@ -1,9 +1,9 @@
 import type { BackendInfo, ExecutionProvider } from './backend';
 import { initRuntime, loadModel, type RuntimeOptions } from './browser';
-import { LoupeError } from './errors';
+import { LoupeError } from '../errors';
 import type { OnProgress } from './fetchModel';
-import type { Manifest } from './manifest';
-import { Model, ModelCache } from './session';
+import { ModelCache, type Model } from './session';
+import { openModel, type ModelSource } from './source';
 
 /**
  * What every task worker needs from the runtime: one init (provider, threads, WASM), models cached per
@@ -32,21 +32,34 @@ export class TaskRuntime {
     return this.cached(id, (ep) => loadModel(this.task, id, ep, this.progress));
   }
 
-  /** A model the user supplied (bytes + manifest), created and warmed like a shipped one and cached by its id. */
-  custom(manifest: Manifest, bytes: Uint8Array): Promise<Model> {
-    return this.cached(`custom:${manifest.id}`, async (ep) => (await Model.create(manifest, bytes, ep)).warmedUp());
+  /** A model from another source (the user's files), created and warmed like a shipped one and cached under `key`. */
+  fromSource(key: string, source: ModelSource): Promise<Model> {
+    return this.cached(key, (ep) => openModel(source, ep, this.progress));
   }
 
-  /** The model under `key` on the worker's provider; if WebGPU fails on it, on WASM from then on (and the backend says why). */
-  private async cached(key: string, create: (ep: ExecutionProvider) => Promise<Model>): Promise<Model> {
+  /** The model under `key` on the worker's provider (falling back like `withFallback`), created once. */
+  private cached(key: string, create: (ep: ExecutionProvider) => Promise<Model>): Promise<Model> {
+    return this.withFallback((ep) => this.models.get(key, ep, () => create(ep)));
+  }
+
+  /**
+   * `open(ep)` on the worker's provider; if WebGPU fails on it (creation or warm-up), on WASM, and WASM from then on
+   * for this worker (the backend says why). The one WebGPU→WASM path of every task, chat included.
+   */
+  async withFallback<T>(open: (ep: ExecutionProvider) => Promise<T>): Promise<T> {
     const info = await this.info();
     try {
-      return await this.models.get(key, info.ep, () => create(info.ep));
+      return await open(info.ep);
     } catch (error) {
-      if ((error as Error).name !== 'WEBGPU_UNAVAILABLE') throw error;
+      if ((error as Error).name !== 'WEBGPU_UNAVAILABLE' || info.ep !== 'webgpu') throw error;
       this.backend = Promise.resolve({ ...info, ep: 'wasm', adapter: undefined, fallbackReason: `WebGPU failed (${(error as Error).message}); using WASM.` });
-      return this.models.get(key, 'wasm', () => create('wasm'));
+      return open('wasm');
     }
+  }
+
+  /** Load progress goes here (the chat worker reports its own files and warm-up). */
+  get onProgress(): OnProgress | undefined {
+    return this.progress;
   }
 
   dispose(): Promise<void> {

@@ -19,10 +19,3 @@ export function wrapWorker<T>(worker: Worker): WorkerHandle<T> {
 
 export { Comlink };
 
-/**
- * Resolves on the next macrotask. ONNX Runtime's WASM runs settle as microtasks, so a loop of runs never lets a
- * worker read its messages (a Cancel, say) unless it yields like this between runs.
- */
-export function nextTask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}

@@ -1,4 +1,4 @@
-import type { UserError } from '../runtime/errors';
+import type { UserError } from '../errors';
 
 /** What happened + what to do, with the technical detail folded away. Never replaces the current result. */
 export function ErrorBanner({ error, onDismiss }: { error?: UserError; onDismiss: () => void }) {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildMosaic } from '../fixtures/mosaic.mjs';
 import {
-  ASTRONAUT, ASTRONAUT_FACE, WEBCAM_FACE, ORIGIN, WEBGPU_ARGS,
+  ASTRONAUT, ASTRONAUT_FACE, WEBCAM_FACE, ORIGIN, WEBGPU_ARGS, requestsLeavingOrigin,
   ensureServer, ensureWebcam, withBrowser, openApp, dropFile, runAndWait, waitForStatus,
   faceRows, errorBanner, backendInfo, download, webgpuAdapter, parseBox, iou, countMatched, fmtBox, tempDir, sleep,
 } from './lib.mjs';
@@ -85,8 +85,18 @@ test('1. astronaut.png dropped on the face view (WASM): one face at the measured
   });
 });
 
-test('2. fake webcam (.y4m): a live face-row at the astronaut face in the 640x480 frame, fps > 0', T, async (t) => {
+test('2. fake webcam (.y4m): a live face-row at the astronaut face in the 640x480 frame, fps > 0; leaving the tab stops the camera', T, async (t) => {
   await withBrowser(t, { webcam: true }, async ({ page }) => {
+    // Records every camera track the page opens, to check that leaving the Faces tab ends them.
+    await page.addInitScript(() => {
+      const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      window.__e2eTracks = [];
+      navigator.mediaDevices.getUserMedia = async (c) => {
+        const stream = await open(c);
+        window.__e2eTracks.push(...stream.getTracks());
+        return stream;
+      };
+    });
     await openApp(page, { ep: 'wasm' });
     await page.locator('[data-testid=camera-start]').click();
     t.diagnostic(`expected live box ${fmtBox(WEBCAM_FACE)}`);
@@ -112,8 +122,13 @@ test('2. fake webcam (.y4m): a live face-row at the astronaut face in the 640x48
     const options = await page.locator('select[data-testid=camera-select] option').count();
     assert.ok(options >= 1, 'camera-select lists no camera');
 
-    await page.locator('[data-testid=camera-stop]').click();
-    assert.equal(await errorBanner(page), null, 'error banner after camera-stop');
+    await page.locator('[data-testid=nav-mri]').click();
+    await page.locator('[data-testid=mri-view]').waitFor({ state: 'visible' });
+    await page.waitForFunction(() => window.__e2eTracks.length > 0 && window.__e2eTracks.every((tr) => tr.readyState === 'ended'), null, { timeout: 10_000 });
+    assert.equal(new URL(page.url()).hash, '#mri', 'the URL names the tab');
+    await page.locator('[data-testid=nav-face]').click();
+    await page.locator('[data-testid=camera-start]').waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await errorBanner(page), null, 'error banner after leaving and coming back');
   });
 });
 
@@ -152,11 +167,7 @@ test('4. privacy: every request of a full session goes to the app origin', T, as
     const urls = requests.map((r) => r.url);
     t.diagnostic(`${urls.length} requests (${requests.filter((r) => r.kind !== 'page').length} from service workers/websockets): ${urls.map((u) => u.replace(ORIGIN, '')).join(' ')}`);
     assert.ok(urls.length > 0, 'no requests were recorded at all');
-    const foreign = requests.filter((r) => {
-      if (/^(data|blob):/i.test(r.url)) return false;
-      try { return new URL(r.url).origin !== ORIGIN; } catch { return true; }
-    });
-    assert.deepEqual(foreign.map((r) => `${r.resourceType} ${r.url}`), [], `requests left ${ORIGIN}`);
+    assert.deepEqual(requestsLeavingOrigin(requests).map((r) => `${r.resourceType} ${r.url}`), [], `requests left ${ORIGIN}`);
   });
 });
 

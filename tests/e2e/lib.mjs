@@ -1,6 +1,7 @@
 // Shared helpers for Loupe's end-to-end tests: the preview server, Chromium (playwright-core driving
 // Debian's /usr/bin/chromium), fixtures, in-page drag-and-drop / paste, and result polling.
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -257,7 +258,11 @@ export async function launch({ webgpu = false, webcam = false, args = [], viewpo
 export async function withBrowser(t, options, fn) {
   const b = await launch(options);
   try {
-    return await fn(b);
+    const result = await fn(b);
+    // Privacy: every test fails when anything (page, worker, service worker, WebSocket) left the app's origin.
+    const leaks = requestsLeavingOrigin(b.requests);
+    assert.deepEqual(leaks.map((r) => `${r.resourceType} ${r.url}`), [], `requests left ${ORIGIN}`);
+    return result;
   } catch (err) {
     await saveArtifacts(t?.name ?? 'test', b).catch(() => {});
     if (err && typeof err === 'object' && b.consoleLines.length) {
@@ -268,6 +273,14 @@ export async function withBrowser(t, options, fn) {
   } finally {
     await b.close();
   }
+}
+
+/** The recorded requests that went anywhere but the app's origin (data: and blob: URLs stay in the page). */
+export function requestsLeavingOrigin(requests) {
+  return requests.filter((r) => {
+    if (/^(data|blob):/i.test(r.url)) return false;
+    try { return new URL(r.url).origin !== ORIGIN; } catch { return true; }
+  });
 }
 
 async function saveArtifacts(name, b) {

@@ -3,7 +3,7 @@ import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'fflate';
+import { gunzipSync, gzipSync } from 'fflate';
 import * as nifti from 'nifti-reader-js';
 import { FIXTURES, ensureServer, withBrowser, openApp, dropFile, errorBanner, download, tempDir } from './lib.mjs';
 
@@ -14,9 +14,9 @@ const stem = truthFile?.replace(/\.json$/, '');
 const IMAGE = stem && path.join(DIR, `${stem}_image.nii.gz`);
 const LABEL = stem && path.join(DIR, `${stem}_label.nii.gz`);
 const truth = truthFile && JSON.parse(fs.readFileSync(path.join(DIR, truthFile), 'utf8'));
-// The model card's held-out Dice comes from this file (written by training/cardiac/evaluate.py).
-const METRICS = JSON.parse(fs.readFileSync(path.join(FIXTURES, '..', '..', 'training', 'cardiac', 'results', 'metrics.json'), 'utf8'));
-// The shipped model: the Sunnybrook-fine-tuned DF-Net when training/cardiac produced one (as its model card says), else DF-Net.
+// The model card's held-out Dice comes from this file (written by training/mri/evaluate.py).
+const METRICS = JSON.parse(fs.readFileSync(path.join(FIXTURES, '..', '..', 'training', 'mri', 'results', 'metrics.json'), 'utf8'));
+// The shipped model: the Sunnybrook-fine-tuned DF-Net when training/mri produced one (as its model card says), else DF-Net.
 const HELD_OUT = METRICS.heldoutPhantoms.dfnet_ft ?? METRICS.heldoutPhantoms.dfnet;
 const HELD_OUT_DICE = (HELD_OUT.diceRV.mean + HELD_OUT.diceMYO.mean + HELD_OUT.diceLV.mean) / 3;
 
@@ -118,5 +118,51 @@ test('MRI: a broken file keeps the open scan; Cancel stops a run between slices'
     assert.equal(status, 'done');
     assert.equal(await page.locator('[data-testid=mri-source]').getAttribute('data-name'), path.basename(IMAGE), 'the scan was closed by Cancel');
     assert.equal(await page.locator('[data-testid=mri-segment]').isEnabled(), true);
+  });
+});
+
+/** The phantom cut to its first frame: a different volume (nt = 1) for the "second drop" test. */
+function firstFrameOnly(file) {
+  const bytes = gunzipSync(new Uint8Array(fs.readFileSync(file)));
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const little = view.getInt32(0, true) === 348;
+  const dim = (i) => view.getInt16(40 + 2 * i, little);
+  const voxOffset = Math.round(view.getFloat32(108, little));
+  const frameBytes = dim(1) * dim(2) * dim(3) * (view.getInt16(72, little) / 8);
+  const out = bytes.slice(0, voxOffset + frameBytes);
+  new DataView(out.buffer).setInt16(40 + 2 * 4, 1, little);
+  return { frames: dim(4), bytes: Buffer.from(gzipSync(out)) };
+}
+
+test('MRI: a second scan dropped mid-run replaces the first: only its result is shown, and the first run stopped early', { ...T, skip: !truthFile && 'no phantom fixture in tests/fixtures/mri' }, async (t) => {
+  const second = path.join(tmp.dir, 'second_frame0.nii.gz');
+  const { frames, bytes } = firstFrameOnly(IMAGE);
+  fs.writeFileSync(second, bytes);
+  await withBrowser(t, {}, async ({ page }) => {
+    await openMri(page);
+    await page.locator('[data-testid=mri-file]').setInputFiles(IMAGE);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="mri-progress"]')?.getAttribute('data-done')) >= 2, null, { timeout: 240_000 });
+    const firstTotal = Number(await page.locator('[data-testid=mri-progress]').getAttribute('data-total'));
+    await page.locator('[data-testid=mri-file]').setInputFiles(second);
+    await page.waitForFunction((name) => document.querySelector('[data-testid="mri-source"]')?.getAttribute('data-name') === name, path.basename(second), { timeout: 120_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="mri-results"]')?.getAttribute('data-status') === 'done', null, { timeout: 480_000 });
+    assert.equal(await errorBanner(page), null, 'an error banner after the second scan');
+
+    // The first run stopped at its next slice, long before its end.
+    const replaced = await page.locator('[data-testid=mri-replaced]').textContent({ timeout: 30_000 });
+    const [, done] = /stopped after (\d+) of (\d+) slices/.exec(replaced) ?? [];
+    t.diagnostic(`${replaced.trim()} (first scan: ${firstTotal} slices)`);
+    assert.ok(done !== undefined && Number(done) < firstTotal / 2, `the first run did not stop early: "${replaced}"`);
+
+    // What is shown is the second scan's segmentation: one frame, and its labels match the phantom's first frame.
+    const { body } = await download(page, '[data-testid=mri-export-nifti]');
+    const shown = readLabels(body);
+    const expected = readLabels(fs.readFileSync(LABEL));
+    assert.equal(frames > 1, true, 'the fixture should be a cine');
+    assert.equal(shown.dims.length === 3 ? 1 : shown.dims[3], 1, `exported dims ${shown.dims}: not the single-frame scan`);
+    const frame0 = expected.labels.subarray(0, shown.labels.length);
+    const lv = dice(shown.labels, frame0, 3);
+    t.diagnostic(`second scan: LV Dice ${lv.toFixed(3)} on frame 0`);
+    assert.ok(lv > 0.7, `LV Dice ${lv.toFixed(3)} on the second scan`);
   });
 });

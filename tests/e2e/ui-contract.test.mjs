@@ -3,7 +3,7 @@
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ASTRONAUT, ASTRONAUT_FACE, ensureServer, withBrowser, openApp, runAndWait, pasteFile, backendInfo, iou, fmtBox,
+  ASTRONAUT, ASTRONAUT_FACE, BASE_URL, ensureServer, withBrowser, openApp, runAndWait, pasteFile, backendInfo, iou, fmtBox,
 } from './lib.mjs';
 
 const RUN_TIMEOUT = 180_000;
@@ -22,7 +22,7 @@ test('contract: nav (faces, MRI, CT, chat views), backend badge and face control
       await page.locator(`[data-testid=${view}-view]`).waitFor({ state: 'visible', timeout: 10_000 });
       assert.equal(await page.locator('[data-testid=face-view]').isVisible(), false, `face-view still visible on ${view}`);
     }
-    await nav.locator('[data-testid=nav-faces]').click();
+    await nav.locator('[data-testid=nav-face]').click();
     await page.locator('[data-testid=face-view]').waitFor({ state: 'visible', timeout: 10_000 });
 
     const values = (sel) => page.locator(`${sel} option`).evaluateAll((os) => os.map((o) => o.value));
@@ -41,6 +41,25 @@ test('contract: nav (faces, MRI, CT, chat views), backend badge and face control
     assert.equal(b.ep, 'wasm');
     assert.equal(b.isolated, 'true', 'page is not cross-origin isolated (COOP/COEP)');
     assert.ok(Number.isInteger(b.threads) && b.threads >= 1, `data-threads=${b.threads}`);
+  });
+});
+
+test('contract: the production server sends COOP/COEP and a strict CSP; a hash URL opens its tab; the download list clears', T, async (t) => {
+  const res = await fetch(`${BASE_URL}/`);
+  const csp = res.headers.get('content-security-policy') ?? '';
+  t.diagnostic(`CSP: ${csp}`);
+  assert.match(csp, /default-src 'self'/);
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'(;|$)/, 'scripts only from the origin (no inline, no eval)');
+  assert.match(csp, /connect-src 'self'/);
+  assert.equal(res.headers.get('cross-origin-embedder-policy'), 'require-corp');
+  await withBrowser(t, {}, async ({ page }) => {
+    await page.goto(`${BASE_URL}/?ep=wasm#chat`, { waitUntil: 'domcontentloaded' });
+    await page.locator('[data-testid=chat-view]').waitFor({ state: 'visible', timeout: 60_000 });
+    // Once the chat model is loaded, no row of the download list stays behind (it used to stay at 100 %).
+    await page.locator('[data-testid=chat-model-info]').waitFor({ state: 'visible', timeout: 120_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="progress"]') === null, null, { timeout: 120_000 });
+    await page.locator('[data-testid=nav-mri]').click();
+    assert.equal(await page.locator('[data-testid="progress"]').count(), 0, 'download rows on another tab');
   });
 });
 

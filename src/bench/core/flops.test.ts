@@ -43,7 +43,7 @@ describe('FLOP counts (src/bench/flops.json from bench/flops.py)', () => {
   });
 
   it('the chat model is counted for one decode step at context 128, its projections by hand', () => {
-    const chat = counts.models['llm/wordnet-dssn'];
+    const chat = counts.models['chat/wordnet-dssn'];
     expect(chat.binding).toEqual({ batch_size: 1, sequence_length: 1, past_sequence_length: 127, total_sequence_length: 128 });
     expect(chat.inputs?.input_ids).toEqual({ shape: [1, 1], dtype: 'int64' });
     expect(chat.inputs?.position_ids).toEqual({ shape: [1, 1], dtype: 'int64', fill: 127 });

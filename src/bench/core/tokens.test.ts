@@ -71,12 +71,12 @@ describe('compareTokens', () => {
 describe('workerBytes', () => {
   it('sums the entries attributed to a worker URL', () => {
     const breakdown = [
-      { bytes: 10, attribution: [{ url: 'http://x/assets/llm.worker-abc.js', scope: 'DedicatedWorkerGlobalScope' }] },
-      { bytes: 5, attribution: [{ url: 'http://x/assets/llm.worker-abc.js', scope: 'DedicatedWorkerGlobalScope' }], types: ['JavaScript'] },
+      { bytes: 10, attribution: [{ url: 'http://x/assets/chat.worker-abc.js', scope: 'DedicatedWorkerGlobalScope' }] },
+      { bytes: 5, attribution: [{ url: 'http://x/assets/chat.worker-abc.js', scope: 'DedicatedWorkerGlobalScope' }], types: ['JavaScript'] },
       { bytes: 7, attribution: [{ url: 'http://x/', scope: 'Window' }] },
       { bytes: 3, attribution: [] },
     ];
-    expect(workerBytes(breakdown, 'llm.worker')).toBe(15);
+    expect(workerBytes(breakdown, 'chat.worker')).toBe(15);
     expect(workerBytes(breakdown, 'other.worker')).toBe(0);
   });
 });

@@ -1,9 +1,9 @@
 // Chat: the shipped default chat model through our chat worker (as the Chat view uses it) against Hugging Face
 // Transformers.js running the same ONNX model folder in its own worker: same prompt ids, greedy, WASM, 1 thread.
-import type { ChatSettings } from '../../tasks/llm/core/chat';
-import type { ChatMessage } from '../../tasks/llm/core/template';
-import { CHAT_DEFAULT_MODEL } from '../../tasks/llm/models';
-import type { LlmWorkerApi } from '../../../workers/llm.worker';
+import type { ChatSettings } from '../../tasks/chat/core/chat';
+import type { ChatMessage } from '../../tasks/chat/core/template';
+import { CHAT_DEFAULT_MODEL } from '../../tasks/chat/models';
+import type { ChatWorkerApi } from '../../../workers/chat.worker';
 import { fmtNumber } from '../core/format';
 import { ratio, type Row } from '../core/report';
 import { spread } from '../core/stats';
@@ -11,7 +11,7 @@ import { compareTokens, describeAgreements, tokenTiming, workerBytes, type Token
 import { availableModel, measureMemory } from '../env';
 import { PEER_WORKER_URL_PART, startTransformersPeer } from '../peers/transformers';
 import type { TransformersPeerApi } from '../peers/transformers.worker';
-import { Comlink, startLlmWorker, type RuntimeChoice, type Started } from '../workers';
+import { Comlink, startChatWorker, type RuntimeChoice, type Started } from '../workers';
 import { interleaved, ortBuild, skipped, type ItemContext, type ItemOutcome } from './context';
 
 /** The question both sides answer (one user turn through the model's chat template). */
@@ -43,11 +43,11 @@ async function marksUpTo(marks: TokenMark[], count: number, ms = 100): Promise<v
 }
 
 /** One answer from our chat worker, as the Chat view asks for it (a new chat first, so nothing is cached). */
-export async function answerOurs(llm: Started<LlmWorkerApi>, messages: ChatMessage[], settings: ChatSettings): Promise<Answer> {
+export async function answerOurs(llm: Started<ChatWorkerApi>, messages: ChatMessage[], settings: ChatSettings): Promise<Answer> {
   await llm.api.newChat();
   const marks: TokenMark[] = [];
   const start = performance.now();
-  const result = await llm.api.chat(messages, settings, Comlink.proxy((_delta: string, count: number) => void marks.push({ count, t: performance.now() })));
+  const result = await llm.api.run(messages, settings, Comlink.proxy((_delta: string, count: number) => void marks.push({ count, t: performance.now() })));
   await marksUpTo(marks, result.tokens.length);
   // Our worker reports a token when its text becomes showable (a held-back partial character comes with the next
   // one); with no text at all (only special tokens) the worker's own clock is the only one.
@@ -68,9 +68,9 @@ export function ttfts(answers: readonly Answer[]): number[] {
 }
 
 /** Our chat worker with its own runtime settings, the default chat model loaded (as the Chat view loads it). */
-export async function startOurChat(ctx: ItemContext, choice: RuntimeChoice): Promise<Started<LlmWorkerApi> & Awaited<ReturnType<LlmWorkerApi['loadShipped']>>> {
-  const llm = ctx.pool.track(await startLlmWorker(choice));
-  const loaded = await llm.api.loadShipped(CHAT_DEFAULT_MODEL);
+export async function startOurChat(ctx: ItemContext, choice: RuntimeChoice): Promise<Started<ChatWorkerApi> & Awaited<ReturnType<ChatWorkerApi['load']>>> {
+  const llm = ctx.pool.track(await startChatWorker(choice));
+  const loaded = await llm.api.load(CHAT_DEFAULT_MODEL);
   return { ...llm, ...loaded };
 }
 
@@ -87,13 +87,13 @@ const MiB = 2 ** 20;
 
 export async function chatVsTransformers(ctx: ItemContext): Promise<ItemOutcome> {
   const id = CHAT_DEFAULT_MODEL;
-  const available = await availableModel('llm', id);
+  const available = await availableModel('chat', id);
   if (!available.ok) return skipped(available.reason);
   const settings = chatBenchSettings(ctx.settings.quick);
   const maxNewTokens = settings.maxNewTokens;
   ctx.progress(`starting our chat worker and Transformers.js (WASM, 1 thread each), model ${id}`);
-  const ours = ctx.pool.track(await startLlmWorker({ preference: 'wasm', threads: 1 }));
-  const { info } = await ours.api.loadShipped(id);
+  const ours = ctx.pool.track(await startChatWorker({ preference: 'wasm', threads: 1 }));
+  const { info } = await ours.api.load(id);
   const peer = ctx.pool.track(await startTransformersPeer(id, 1));
   const promptIds = await peer.api.promptIds(CHAT_BENCH_MESSAGES);
   const eos = info.eosTokenIds;
@@ -143,7 +143,7 @@ export async function chatVsTransformers(ctx: ItemContext): Promise<ItemOutcome>
   if ('unavailable' in memory) {
     rows.push({ measure: 'memory (peak)', note: `n/a: ${memory.unavailable}` });
   } else {
-    const oursBytes = workerBytes(memory.breakdown, 'llm.worker');
+    const oursBytes = workerBytes(memory.breakdown, 'chat.worker');
     const peerBytes = workerBytes(memory.breakdown, PEER_WORKER_URL_PART);
     rows.push({
       measure: 'memory of each worker after the answers (peak: n/a)',

@@ -2,7 +2,7 @@
 // a page can simulate one) and again with it filled (later visit). `npm run bench` measures the real thing with
 // fresh browser profiles instead (scripts/bench.mjs).
 import { CT_MODEL_ID } from '../../tasks/ct/runner';
-import { CHAT_DEFAULT_MODEL } from '../../tasks/llm/models';
+import { CHAT_DEFAULT_MODEL } from '../../tasks/chat/models';
 import { MRI_MODEL_ID } from '../../tasks/mri/runner';
 import { coldRows, type ColdTask } from '../core/cold';
 import type { Row } from '../core/report';
@@ -25,7 +25,7 @@ export async function coldStartInFrame(ctx: ItemContext): Promise<ItemOutcome> {
   if (ct.ok && !ctx.settings.quick) tasks.push('ct');
   else if (ct.ok) rows.push({ measure: 'CT', note: 'not run in a quick run' });
   else rows.push({ measure: 'CT', note: `skipped: ${ct.reason}` });
-  const chat = await availableModel('llm', CHAT_DEFAULT_MODEL);
+  const chat = await availableModel('chat', CHAT_DEFAULT_MODEL);
   if (chat.ok && !ctx.settings.quick) tasks.push('chat');
   else if (chat.ok) rows.push({ measure: 'chat', note: 'not run in a quick run' });
   else rows.push({ measure: 'chat', note: `skipped: ${chat.reason}` });

@@ -1,6 +1,6 @@
 // What every benchmark item gets, and the helpers they share: interleaved repetitions, our face detector called
 // the way the live loop calls it.
-import { LoupeError } from '../../runtime/errors';
+import { LoupeError } from '../../errors';
 import type { FaceModelId } from '../../tasks/face/core/models';
 import type { FaceResult, FaceWorkerApi } from '../../../workers/face.worker';
 import type { ItemResult } from '../core/report';
@@ -84,7 +84,7 @@ export interface FaceCall {
 export async function detectOurs(face: Started<FaceWorkerApi>, frame: HTMLCanvasElement, model: FaceModelId): Promise<FaceCall> {
   const t = performance.now();
   const bitmap = await createImageBitmap(frame);
-  const result = await face.api.detect(Comlink.transfer(bitmap, [bitmap]), { model, scoreThreshold: LIVE_SCORE_FLOOR });
+  const result = await face.api.run(Comlink.transfer(bitmap, [bitmap]), { model, scoreThreshold: LIVE_SCORE_FLOOR });
   return { ms: performance.now() - t, result };
 }
 

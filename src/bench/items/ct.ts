@@ -1,6 +1,6 @@
 // Chest CT: a 16×128×128 volume in HU through the app's path (the CT worker's classify, as the CT view calls it),
 // against bare session.run of the same model on the same input tensor in the bench worker.
-import { CT_SAMPLINGS } from '../../tasks/ct/actions';
+import { CT_SAMPLINGS } from '../../tasks/ct/core/classify';
 import { CT_MODEL_ID } from '../../tasks/ct/runner';
 import type { Volume } from '../../io/volume';
 import type { CtResult } from '../../tasks/ct/core/classify';
@@ -49,7 +49,7 @@ export interface CtCall {
 export async function classifyOurs(ct: Started<CtWorkerApi>, hu: Float32Array, dims: [number, number, number]): Promise<CtCall> {
   const t = performance.now();
   const [nx, ny, nz] = dims;
-  const result = await ct.api.classify(hu.subarray(0, nx * ny * nz), dims, CT_SAMPLINGS, Comlink.proxy(() => undefined));
+  const result = await ct.api.run(hu.subarray(0, nx * ny * nz), dims, Comlink.proxy(() => undefined));
   return { ms: performance.now() - t, workerMs: result.inferMs, samplings: result.samplings, result: { top: result.top, probabilities: result.probabilities } };
 }
 

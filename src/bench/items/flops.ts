@@ -1,7 +1,7 @@
 // Compute bound: achieved GFLOP/s of each model (counted FLOPs ÷ bare session.run time) against a 1024³ MatMul.
 import flopsJson from '../flops.json?raw';
 import { CT_MODEL_ID } from '../../tasks/ct/runner';
-import { CHAT_DEFAULT_MODEL } from '../../tasks/llm/models';
+import { CHAT_DEFAULT_MODEL } from '../../tasks/chat/models';
 import { MRI_MODEL_ID } from '../../tasks/mri/runner';
 import { parseFlopCounts, gflopsPerSecond } from '../core/flops';
 import { fmtFlops } from '../core/format';
@@ -39,8 +39,8 @@ export async function computeBound(ctx: ItemContext): Promise<ItemOutcome> {
   // One CT inference is seconds of work: the quick run leaves it out (the CT item's smoke run covers its path).
   if (ct.ok && !smoke) targets.push({ task: 'ct', id: CT_MODEL_ID, runs: 2 });
   else if (!ct.ok) notes.push({ measure: 'CT', note: `skipped: ${ct.reason}` });
-  const chat = await availableModel('llm', CHAT_DEFAULT_MODEL);
-  if (chat.ok) targets.push({ task: 'llm', id: CHAT_DEFAULT_MODEL, runs: smoke ? 1 : 30 });
+  const chat = await availableModel('chat', CHAT_DEFAULT_MODEL);
+  if (chat.ok) targets.push({ task: 'chat', id: CHAT_DEFAULT_MODEL, runs: smoke ? 1 : 30 });
   else notes.push({ measure: 'chat', note: `skipped: ${chat.reason}` });
 
   ctx.progress('starting the bare-session worker (WASM, 1 thread)');
@@ -54,7 +54,7 @@ export async function computeBound(ctx: ItemContext): Promise<ItemOutcome> {
       continue;
     }
     // A language model needs all its inputs for the warm-up: it runs once the counted inputs are set.
-    const { sha256 } = await bare.api.load(t.task, t.id, t.task !== 'llm');
+    const { sha256 } = await bare.api.load(t.task, t.id, t.task !== 'chat');
     if (t.task === 'face') await bare.api.setFaceFrame(t.id as 'blazeface-short', pixelsOf(frames[0]));
     else if (t.task === 'mri') await bare.api.setMriVolume(t.id, phantomVolume({ nz: 1 }));
     else if (t.task === 'ct') await bare.api.setCtVolume(t.id, ctBenchHu(), CT_BENCH_DIMS);
@@ -84,7 +84,7 @@ export async function computeBound(ctx: ItemContext): Promise<ItemOutcome> {
   counted.forEach((t, i) => {
     const achieved = a.map((ms) => gflopsPerSecond(t.flops, ms[i]));
     rows.push({
-      measure: `${t.id}: ${fmtFlops(t.flops)} per ${t.task === 'llm' ? `decode step (1 token, ${FLOP_COUNTS.models[`${t.task}/${t.id}`]?.binding?.past_sequence_length ?? '?'} cached)` : 'inference'}${t.stale ? ' (STALE count: the model changed; rerun bench/flops.py)' : ''}`,
+      measure: `${t.id}: ${fmtFlops(t.flops)} per ${t.task === 'chat' ? `decode step (1 token, ${FLOP_COUNTS.models[`${t.task}/${t.id}`]?.binding?.past_sequence_length ?? '?'} cached)` : 'inference'}${t.stale ? ' (STALE count: the model changed; rerun bench/flops.py)' : ''}`,
       a: { label: 'achieved', unit: 'GFLOP/s', value: spread(achieved) },
       b: { label: 'peak (MatMul)', unit: 'GFLOP/s', value: spread(peak) },
       ratio: ratio('achieved ÷ peak', achieved, peak),

@@ -2,7 +2,7 @@
 import { writeNiftiLabels } from '../../io/nifti';
 import { readVolume } from '../../io/readVolume';
 import type { Volume } from '../../io/volume';
-import { LoupeError } from '../../runtime/errors';
+import { LoupeError } from '../../errors';
 import { LOCATOR_SLICES, measure } from '../../tasks/mri/core/pipeline';
 import { MRI_MODEL_ID } from '../../tasks/mri/runner';
 import type { MriWorkerApi } from '../../../workers/mri.worker';
@@ -34,7 +34,7 @@ export interface VolumeCall {
 export async function segmentOurs(mri: Started<MriWorkerApi>, file: { bytes: Uint8Array; name: string }): Promise<VolumeCall> {
   const t = performance.now();
   const volume = await readVolume([{ name: file.name, bytes: file.bytes }], noImages);
-  const result = await mri.api.segment(volume);
+  const result = await mri.api.run(volume);
   measure(result.labels, volume);
   return { ms: performance.now() - t, workerMs: result.inferMs };
 }

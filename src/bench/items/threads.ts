@@ -1,7 +1,7 @@
 // WASM threads: each model through our pipeline with 1 and with 2 runtime threads, alternating.
 import { CT_MODEL_ID } from '../../tasks/ct/runner';
 import { FACE_MODELS, FACE_MODEL_IDS, type FaceModelId } from '../../tasks/face/core/models';
-import { CHAT_DEFAULT_MODEL } from '../../tasks/llm/models';
+import { CHAT_DEFAULT_MODEL } from '../../tasks/chat/models';
 import { MRI_MODEL_ID } from '../../tasks/mri/runner';
 import { ratio, type Row } from '../core/report';
 import { median, spread } from '../core/stats';
@@ -117,7 +117,7 @@ async function ctThreads(ctx: ItemContext): Promise<Row[]> {
  * (A/B, then B/A). Cheap (a 2.2M model), so a quick run does it too, with its 4-token answers.
  */
 async function chatThreads(ctx: ItemContext): Promise<Row[]> {
-  const available = await availableModel('llm', CHAT_DEFAULT_MODEL);
+  const available = await availableModel('chat', CHAT_DEFAULT_MODEL);
   if (!available.ok) return [{ measure: 'chat', note: `skipped: ${available.reason}` }];
   ctx.progress(`chat (${CHAT_DEFAULT_MODEL}): starting 1- and 2-thread chat workers`);
   const one = await startOurChat(ctx, { preference: 'wasm', threads: 1 });

@@ -2,14 +2,15 @@
 import type { Volume } from '../../io/volume';
 import { CT_CLASSES } from '../../tasks/ct/core/classify';
 import { CT_MODEL_ID } from '../../tasks/ct/runner';
-import { CHAT_DEFAULT_MODEL } from '../../tasks/llm/models';
+import { CHAT_DEFAULT_MODEL } from '../../tasks/chat/models';
 import { MRI_MODEL_ID } from '../../tasks/mri/runner';
 import { fmtNumber } from '../core/format';
 import { agreement, type Box } from '../core/match';
 import { phantomVolume } from '../core/phantom';
 import { ratio, type Row } from '../core/report';
 import { median, spread } from '../core/stats';
-import { availableModel, webgpuAdapter } from '../env';
+import { probeWebGpuAdapter } from '../../runtime/webgpu';
+import { availableModel } from '../env';
 import { compareTokens, describeAgreement } from '../core/tokens';
 import { startCtWorker, startFaceWorker, startMriWorker } from '../workers';
 import { answerOurs, CHAT_BENCH_MESSAGES, chatBenchSettings, decodeRates, startOurChat } from './chat';
@@ -36,7 +37,7 @@ function labelAgreement(a: Uint8Array, b: Uint8Array): number {
 }
 
 export async function webgpuVsWasm(ctx: ItemContext): Promise<ItemOutcome> {
-  const adapter = await webgpuAdapter();
+  const adapter = await probeWebGpuAdapter();
   if (!adapter) return skipped('no WebGPU adapter (navigator.gpu is missing or requestAdapter() returned null)');
   const { frames } = await ctx.frames();
   ctx.progress(`starting a WebGPU face worker on ${adapter.description}`);
@@ -90,13 +91,13 @@ export async function webgpuVsWasm(ctx: ItemContext): Promise<ItemOutcome> {
       rows.push({ measure: 'MRI', note: `WebGPU session failed, fell back to WASM: ${mLoaded.fallbackReason ?? ''}` });
       ok = false;
     } else {
-      const lg = await mGpu.api.segment(volume);
-      const lc = await mCpu.api.segment(volume);
+      const lg = await mGpu.api.run(volume);
+      const lc = await mCpu.api.run(volume);
       const same = labelAgreement(lg.labels, lc.labels);
       ok &&= same > 0.99;
       rows.push({ measure: `MRI labels, ${volume.dims[2]} slice(s): WebGPU vs WASM`, note: `${same > 0.99 ? 'agree' : 'DISAGREE'}: ${(same * 100).toFixed(2)} % of voxels have the same label` });
       if (!adapter.software) {
-        const { a, b } = await interleaved(ctx, 'MRI: WebGPU vs WASM', async () => (await mGpu.api.segment(volume)).inferMs, async () => (await mCpu.api.segment(volume)).inferMs);
+        const { a, b } = await interleaved(ctx, 'MRI: WebGPU vs WASM', async () => (await mGpu.api.run(volume)).inferMs, async () => (await mCpu.api.run(volume)).inferMs);
         rows.push(timeRow('MRI volume in the worker', a, b));
       }
     }
@@ -164,7 +165,7 @@ async function ctOnWebgpu(ctx: ItemContext, software: boolean): Promise<{ ok: bo
  * few tokens is cheap even on a software adapter, so a quick run checks it too (4 tokens).
  */
 async function chatOnWebgpu(ctx: ItemContext, software: boolean): Promise<{ ok: boolean; rows: Row[] }> {
-  const available = await availableModel('llm', CHAT_DEFAULT_MODEL);
+  const available = await availableModel('chat', CHAT_DEFAULT_MODEL);
   if (!available.ok) return { ok: true, rows: [{ measure: 'chat', note: `skipped: ${available.reason}` }] };
   ctx.progress(`chat (${CHAT_DEFAULT_MODEL}): the same greedy answer on WebGPU and on WASM`);
   const gpu = await startOurChat(ctx, { preference: 'webgpu', threads: 1 });

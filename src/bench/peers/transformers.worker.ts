@@ -7,9 +7,9 @@ import { AutoModelForCausalLM, AutoTokenizer, env, Tensor, TextStreamer, type Pr
 // The onnxruntime-web build Transformers.js depends on (npm nests it under the package: the app's own is 1.30).
 // Transformers.js points ONNX Runtime at a CDN by default; this makes it load the same file from our origin.
 import peerWasmUrl from '../../../node_modules/@huggingface/transformers/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify.wasm?url';
-import { loadChatTokenizer, type ChatTokenizer } from '../../tasks/llm/core/tokenizer';
+import { loadChatTokenizer, type ChatTokenizer } from '../../tasks/chat/core/tokenizer';
 import { assetName } from '../core/format';
-import type { ChatMessage } from '../../tasks/llm/core/template';
+import type { ChatMessage } from '../../tasks/chat/core/template';
 
 let model: PreTrainedModel | undefined;
 let tokenizer: PreTrainedTokenizer | undefined;

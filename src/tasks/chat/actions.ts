@@ -1,13 +1,18 @@
 // Side effects of the chat task: the chat worker (model loading, one turn at a time, streaming, stop), the history.
-import { patchLlm, useStore } from '../../app/store';
-import { taskWorker } from '../../app/workers';
-import { toUserError, type ErrorCode } from '../../runtime/errors';
+import { useStore } from '../../app/store';
+import type { ChatSlice } from './store';
+import { toUserError, type ErrorCode } from '../../errors';
+import { isSuperseded, Lane } from '../../runtime/bridge';
 import { Comlink } from '../../runtime/worker';
-import type { LlmWorkerApi } from '../../../workers/llm.worker';
+import type { ChatWorkerApi } from '../../../workers/chat.worker';
 import { chatSettingsFrom, withSystemPrompt, type ChatPanelSettings } from './core/settings';
 import type { ChatMessage } from './core/template';
 import { CHAT_DEFAULT_MODEL } from './models';
 import type { ChatEntry } from './store';
+
+export function patchChat(patch: Partial<ChatSlice['chat']>): void {
+  useStore.setState((s) => ({ chat: { ...s.chat, ...patch } }));
+}
 
 /** What the generic advice becomes for a chat model (the detail from the worker names the exact reason). */
 const CHAT_ADVICE: Partial<Record<ErrorCode, { title: string; action: string }>> = {
@@ -23,9 +28,8 @@ const CHAT_ADVICE: Partial<Record<ErrorCode, { title: string; action: string }>>
   MANIFEST_INVALID: { title: "The model folder's configuration is not what Loupe expects.", action: 'Check the file named below (config.json, tokenizer.json or tokenizer_config.json).' },
 };
 
-function llmWorker() {
-  return taskWorker<LlmWorkerApi>('llm', () => new Worker(new URL('../../../workers/llm.worker.ts', import.meta.url), { type: 'module', name: 'llm' }));
-}
+/** The chat lane: one answer at a time. */
+export const chatLane = new Lane<ChatWorkerApi>('chat', () => new Worker(new URL('../../../workers/chat.worker.ts', import.meta.url), { type: 'module', name: 'chat' }));
 
 /** The worker proxy that holds the chosen model (a replaced worker must load it again). */
 let loadedOn: unknown;
@@ -36,76 +40,76 @@ let nextId = 1;
 function showError(error: unknown, fallback?: ErrorCode): void {
   const e = toUserError(error, fallback);
   const advice = e.code === 'ABORTED' ? { title: 'Stopped.', action: '' } : CHAT_ADVICE[e.code];
-  patchLlm({ error: advice ? { ...e, ...advice } : e });
+  patchChat({ error: advice ? { ...e, ...advice } : e });
 }
 
 async function readyChat() {
-  const { api, ready } = llmWorker();
+  const { api, ready } = chatLane.worker();
   await ready;
   if (loadedOn !== api) {
-    const { modelId, status } = useStore.getState().llm;
-    if (status !== 'generating') patchLlm({ status: 'loading' });
-    const { info, backend } = folderFiles ? await api.loadFiles(folderFiles) : await api.loadShipped(modelId ?? CHAT_DEFAULT_MODEL);
+    const { modelId, status } = useStore.getState().chat;
+    if (status !== 'generating') patchChat({ status: 'loading' });
+    const { info, backend } = folderFiles ? await api.loadFiles(folderFiles) : await api.load(modelId ?? CHAT_DEFAULT_MODEL);
     loadedOn = api;
     useStore.setState({ backend });
-    patchLlm({ model: info, modelId: folderFiles ? undefined : (modelId ?? CHAT_DEFAULT_MODEL), status: useStore.getState().llm.status === 'generating' ? 'generating' : 'ready' });
+    patchChat({ model: info, modelId: folderFiles ? undefined : (modelId ?? CHAT_DEFAULT_MODEL), status: useStore.getState().chat.status === 'generating' ? 'generating' : 'ready' });
   }
   return api;
 }
 
 async function load(): Promise<void> {
-  patchLlm({ status: 'loading', error: undefined });
+  patchChat({ status: 'loading', error: undefined });
   try {
     await readyChat();
   } catch (error) {
     loadedOn = undefined;
     if (folderFiles) {
       folderFiles = undefined; // a folder that failed is not retried; the next send loads the shipped model
-      patchLlm({ modelId: useStore.getState().llm.modelId ?? CHAT_DEFAULT_MODEL });
+      patchChat({ modelId: useStore.getState().chat.modelId ?? CHAT_DEFAULT_MODEL });
     }
-    patchLlm({ status: 'error', model: undefined });
+    patchChat({ status: 'error', model: undefined });
     showError(error, 'MODEL_FETCH_FAILED');
   }
 }
 
 /** Loads the chosen (or default) model when the view opens. */
 export async function prepareChat(): Promise<void> {
-  const { status } = useStore.getState().llm;
+  const { status } = useStore.getState().chat;
   if (status === 'idle' || (status === 'ready' && loadedOn === undefined)) await load();
 }
 
 /** A model shipped with Loupe, from the picker. The history stays; the cache starts empty with the new model. */
 export async function chooseChatModel(id: string): Promise<void> {
-  if (useStore.getState().llm.status === 'generating') stopChat();
+  if (useStore.getState().chat.status === 'generating') stopChat();
   folderFiles = undefined;
   loadedOn = undefined;
-  patchLlm({ modelId: id, model: undefined });
+  patchChat({ modelId: id, model: undefined });
   await load();
 }
 
 /** A model folder the user chose or dropped (config.json, tokenizer files, *.onnx and any .onnx_data). */
 export async function loadChatFolder(files: File[]): Promise<void> {
   if (files.length === 0) return;
-  if (useStore.getState().llm.status === 'generating') stopChat();
+  if (useStore.getState().chat.status === 'generating') stopChat();
   folderFiles = files;
   loadedOn = undefined;
-  patchLlm({ modelId: undefined, model: undefined });
+  patchChat({ modelId: undefined, model: undefined });
   await load();
 }
 
 function patchEntry(id: number, patch: Partial<ChatEntry>): void {
-  useStore.setState((s) => ({ llm: { ...s.llm, messages: s.llm.messages.map((m) => (m.id === id ? { ...m, ...patch } : m)) } }));
+  useStore.setState((s) => ({ chat: { ...s.chat, messages: s.chat.messages.map((m) => (m.id === id ? { ...m, ...patch } : m)) } }));
 }
 
 /** Sends the user's message and streams the assistant's answer into the history. */
 export async function sendChat(text: string): Promise<void> {
   const content = text.trim();
-  const { status, messages, settings } = useStore.getState().llm;
+  const { status, messages, settings } = useStore.getState().chat;
   if (!content || status === 'generating' || status === 'loading') return;
   const user: ChatEntry = { id: nextId++, role: 'user', content };
   const answer: ChatEntry = { id: nextId++, role: 'assistant', content: '', streaming: true };
   const history: ChatMessage[] = withSystemPrompt(settings.systemPrompt, [...messages, user].map(({ role, content: c }) => ({ role, content: c })));
-  patchLlm({ messages: [...messages, user, answer], status: 'generating', error: undefined });
+  patchChat({ messages: [...messages, user, answer], status: 'generating', error: undefined });
   // Deltas arrive per token; the view is updated at most once a frame so a fast model cannot starve the page.
   let streamed = '';
   let scheduled = false;
@@ -115,57 +119,59 @@ export async function sendChat(text: string): Promise<void> {
     if (!done) patchEntry(answer.id, { content: streamed });
   };
   try {
-    const api = await readyChat();
-    const result = await api.chat(
-      history,
-      chatSettingsFrom(settings),
-      Comlink.proxy((delta: string) => {
-        streamed += delta;
-        if (scheduled) return;
-        scheduled = true;
-        if (typeof requestAnimationFrame === 'function') requestAnimationFrame(flush);
-        else setTimeout(flush, 16);
-      }),
-    );
+    const result = await chatLane.run(async (api) => {
+      await readyChat();
+      return api.run(
+        history,
+        chatSettingsFrom(settings),
+        Comlink.proxy((delta: string) => {
+          streamed += delta;
+          if (scheduled) return;
+          scheduled = true;
+          if (typeof requestAnimationFrame === 'function') requestAnimationFrame(flush);
+          else setTimeout(flush, 16);
+        }),
+      );
+    });
     done = true;
     const stats = { tokens: result.tokens.length, promptTokens: result.promptTokens, ttftMs: result.ttftMs, tokensPerSecond: result.tokensPerSecond, stopReason: result.stopReason, droppedMessages: result.droppedMessages };
     patchEntry(answer.id, { content: result.text, streaming: false, stats });
-    patchLlm({ status: 'ready', stats });
+    patchChat({ status: 'ready', stats });
   } catch (error) {
     done = true;
     if (streamed) patchEntry(answer.id, { content: streamed });
-    const still = useStore.getState().llm.messages.find((m) => m.id === answer.id);
-    if (still && !still.content) useStore.setState((s) => ({ llm: { ...s.llm, messages: s.llm.messages.filter((m) => m.id !== answer.id) } }));
+    const still = useStore.getState().chat.messages.find((m) => m.id === answer.id);
+    if (still && !still.content) useStore.setState((s) => ({ chat: { ...s.chat, messages: s.chat.messages.filter((m) => m.id !== answer.id) } }));
     else patchEntry(answer.id, { streaming: false });
-    patchLlm({ status: loadedOn ? 'ready' : 'error' });
-    showError(error);
+    patchChat({ status: loadedOn ? 'ready' : 'error' });
+    if (!isSuperseded(error)) showError(error);
   }
 }
 
 /** Ends the answer being generated within one token; what was written stays. */
 export function stopChat(): void {
-  if (useStore.getState().llm.status !== 'generating') return;
-  void llmWorker().api.stop();
+  if (useStore.getState().chat.status !== 'generating') return;
+  chatLane.finishEarly();
 }
 
 /** Empties the history and the model's cache. */
 export async function newChat(): Promise<void> {
   stopChat();
-  patchLlm({ messages: [], stats: undefined, error: undefined });
-  if (loadedOn) await llmWorker().api.newChat();
+  patchChat({ messages: [], stats: undefined, error: undefined });
+  if (loadedOn) await chatLane.worker().api.newChat();
 }
 
 export function setChatSettings(patch: Partial<ChatPanelSettings>): void {
-  patchLlm({ settings: { ...useStore.getState().llm.settings, ...patch } });
+  patchChat({ settings: { ...useStore.getState().chat.settings, ...patch } });
 }
 
 export function dismissChatError(): void {
-  patchLlm({ error: undefined });
+  patchChat({ error: undefined });
 }
 
 /** The worker is about to be replaced (a new backend choice): drop what it held; the next send reloads the model. */
 export function abandonChat(): void {
   loadedOn = undefined;
-  const { status, messages } = useStore.getState().llm;
-  patchLlm({ status: status === 'idle' ? 'idle' : 'ready', messages: messages.map((m) => (m.streaming ? { ...m, streaming: false } : m)) });
+  const { status, messages } = useStore.getState().chat;
+  patchChat({ status: status === 'idle' ? 'idle' : 'ready', messages: messages.map((m) => (m.streaming ? { ...m, streaming: false } : m)) });
 }

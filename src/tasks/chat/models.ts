@@ -1,4 +1,4 @@
-// The chat models shipped under public/models/llm/<id>/ (the picker lists them). No ONNX Runtime here: the page
+// The chat models shipped under public/models/chat/<id>/ (the picker lists them). No ONNX Runtime here: the page
 // imports this, the worker runs the models.
 export const CHAT_MODELS: { id: string; name: string }[] = [
   { id: 'wordnet-dssn', name: 'WordNet dictionary assistant (DSSN, 2.2M)' },

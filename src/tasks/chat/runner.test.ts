@@ -5,13 +5,14 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../runtime/manifest';
-import { configureNodeRuntime, MODELS_DIR, readFolderFromDisk } from '../../runtime/node';
+import { configureNodeRuntime, diskSource, MODELS_DIR } from '../../runtime/node';
 import { chatTurn } from './core/chat';
 import { generate } from './core/generate';
 import { argmax } from './core/sampling';
-import { openChatModel, type ChatBundle, type FolderSource } from './runner';
+import type { ModelSource } from '../../runtime/source';
+import { openChatModel, type ChatBundle } from './runner';
 
-const DIR = join(MODELS_DIR, 'llm', 'tiny-random');
+const DIR = join(MODELS_DIR, 'chat', 'tiny-random');
 const reference = JSON.parse(readFileSync(join(DIR, 'reference.json'), 'utf8'));
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let m = 0;
@@ -23,7 +24,7 @@ let bundle: ChatBundle;
 
 beforeAll(async () => {
   configureNodeRuntime();
-  bundle = await openChatModel(await readFolderFromDisk(DIR), { ep: 'wasm', id: 'tiny-random', name: 'tiny-random', source: 'shipped' });
+  bundle = await openChatModel(await diskSource(DIR), { ep: 'wasm', id: 'tiny-random', name: 'tiny-random', source: 'shipped' });
 });
 
 afterAll(() => bundle?.lm.release());
@@ -31,7 +32,7 @@ afterAll(() => bundle?.lm.release());
 describe('tiny random chat model through the Loupe runtime', () => {
   it('ships a valid manifest listing every file with its size and SHA-256, under 2 MB in all', () => {
     const manifest = parseManifest(JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8')), 'manifest.json');
-    expect(manifest).toMatchObject({ id: 'tiny-random', task: 'llm', licence: { spdx: 'Apache-2.0' }, intendedUse: 'test fixture: random weights' });
+    expect(manifest).toMatchObject({ id: 'tiny-random', task: 'chat', licence: { spdx: 'Apache-2.0' }, intendedUse: 'test fixture: random weights' });
     expect(manifest.inputs.map((i) => i.name)).toEqual(['input_ids', 'attention_mask', 'position_ids', 'past_key_values.0.key', 'past_key_values.0.value', 'past_key_values.1.key', 'past_key_values.1.value']);
     expect(manifest.outputs.map((o) => o.name)).toEqual(['logits', 'present.0.key', 'present.0.value', 'present.1.key', 'present.1.value']);
     for (const f of manifest.files) {
@@ -116,11 +117,11 @@ describe('tiny random chat model through the Loupe runtime', () => {
 describe('model folders Loupe cannot run', () => {
   const files: Record<string, Uint8Array> = {};
   for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) files[f] = new Uint8Array(readFileSync(join(DIR, f)));
-  const source = (extra: Record<string, Uint8Array>, sizes: Record<string, number> = {}): FolderSource => {
+  const source = (extra: Record<string, Uint8Array>, sizes: Record<string, number> = {}): ModelSource => {
     const all = { ...files, ...extra };
-    return { names: Object.keys(all), size: (n) => sizes[n] ?? all[n]?.byteLength, read: async (n) => all[n] };
+    return { name: 'x', names: Object.keys(all), size: (n) => sizes[n] ?? all[n]?.byteLength, read: async (n) => all[n] };
   };
-  const open = (s: FolderSource) => openChatModel(s, { ep: 'wasm', id: 'x', name: 'x', source: 'folder' });
+  const open = (s: ModelSource) => openChatModel(s, { ep: 'wasm', id: 'x', name: 'x', source: 'folder' });
 
   it('names a missing external data file', async () => {
     const name = new TextEncoder().encode('model.onnx_data');
@@ -140,6 +141,6 @@ describe('model folders Loupe cannot run', () => {
   });
 
   it('names missing files', async () => {
-    await expect(open({ names: ['model.onnx'], size: () => 1, read: async () => new Uint8Array(1) })).rejects.toMatchObject({ name: 'MODEL_FETCH_FAILED', message: expect.stringMatching(/no config.json, tokenizer.json, tokenizer_config.json/) });
+    await expect(open({ name: 'x', names: ['model.onnx'], size: () => 1, read: async () => new Uint8Array(1) })).rejects.toMatchObject({ name: 'MODEL_FETCH_FAILED', message: expect.stringMatching(/no config.json, tokenizer.json, tokenizer_config.json/) });
   });
 });

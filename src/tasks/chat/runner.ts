@@ -2,21 +2,17 @@
 // ONNX Runtime session plus tokenizer, and adapts the session to the core's CausalLM with a KV cache that stays
 // with ONNX Runtime between steps (on the GPU under WebGPU; replaced tensors are disposed).
 import type { ExecutionProvider } from '../../runtime/backend';
-import { LoupeError } from '../../runtime/errors';
+import { LoupeError } from '../../errors';
 import type { Manifest } from '../../runtime/manifest';
 import { Model, readFloat32, type HeldTensor, type TypedTensorData } from '../../runtime/session';
+import { sha256Hex } from '../../runtime/fetchModel';
+import type { ModelSource } from '../../runtime/source';
 import { readDecoderShape, readGenerationDefaults, type DecoderShape, type GenerationDefaults } from './core/config';
 import { externalDataFiles, missingExternalData, planModelFolder, whyTooLarge, type MemoryLimits } from './core/folder';
 import type { CausalLM } from './core/generate';
 import { pastDims, pastNames, planDecoder, presentFor, stepInputs, type DecoderPlan } from './core/kvcache';
 import { loadChatTokenizer, type ChatTokenizer } from './core/tokenizer';
 
-/** A model folder, however it is stored: names (paths inside the folder), sizes when known up front, and a reader. */
-export interface FolderSource {
-  names: string[];
-  size(name: string): number | undefined;
-  read(name: string): Promise<Uint8Array>;
-}
 
 /** What the UI shows about the loaded model. */
 export interface ChatModelInfo {
@@ -158,18 +154,13 @@ function parseJson(bytes: Uint8Array, name: string): unknown {
   }
 }
 
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 /** A manifest for a folder that has none (a community export): identified by its config.json. */
 async function folderManifest(id: string, name: string, configName: string, configBytes: Uint8Array, shape: DecoderShape): Promise<Manifest> {
   const kv = ['batch', shape.kvHeads, 'past_sequence', shape.headDim];
   return {
     schemaVersion: 1,
     id,
-    task: 'llm',
+    task: 'chat',
     name,
     files: [{ path: configName, role: 'config', bytes: configBytes.byteLength, sha256: await sha256Hex(configBytes) }],
     inputs: [
@@ -188,7 +179,7 @@ async function folderManifest(id: string, name: string, configName: string, conf
  * Checks a model folder (files present, external weights present, size against memory), then loads tokenizer and
  * session and checks the session's signature against config.json. Every refusal names its reason.
  */
-export async function openChatModel(folder: FolderSource, options: OpenOptions): Promise<ChatBundle> {
+export async function openChatModel(folder: ModelSource, options: OpenOptions): Promise<ChatBundle> {
   const files = planModelFolder(folder.names);
   const dataFiles = folder.names.filter((n) => /\.onnx[._]data$/i.test(n));
   const bytes = [files.onnx, ...dataFiles].reduce((sum, n) => sum + (folder.size(n) ?? 0), 0);
@@ -254,4 +245,20 @@ export async function openChatModel(folder: FolderSource, options: OpenOptions):
       notes,
     },
   };
+}
+
+/**
+ * Opens the folder and runs the warm-up (prefill and one decode step with the model's BOS token), so kernels are set
+ * up before the first question and a WebGPU kernel that cannot run fails here (the caller falls back to WASM).
+ */
+export async function openWarmChatModel(folder: ModelSource, options: OpenOptions): Promise<ChatBundle> {
+  const bundle = await openChatModel(folder, options);
+  const bos = (bundle.tokenizer.bosToken ? bundle.tokenizer.tokenId(bundle.tokenizer.bosToken) : undefined) ?? bundle.shape.bosTokenId ?? 0;
+  try {
+    await bundle.lm.warmUp(bos);
+  } catch (error) {
+    await bundle.lm.release().catch(() => undefined);
+    throw error;
+  }
+  return bundle;
 }

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { UserError } from '../../runtime/errors';
+import type { UserError } from '../../errors';
 import { DEFAULT_PANEL_SETTINGS, type ChatPanelSettings } from './core/settings';
 import type { StopReason } from './core/stopping';
 import type { ChatRole } from './core/template';
@@ -28,8 +28,8 @@ export interface ChatEntry {
   stats?: TurnStats;
 }
 
-export interface LlmSlice {
-  llm: {
+export interface ChatSlice {
+  chat: {
     status: ChatStatus;
     /** The shipped model chosen in the picker, or undefined for a user's folder. */
     modelId?: string;
@@ -42,6 +42,6 @@ export interface LlmSlice {
   };
 }
 
-export const createLlmSlice: StateCreator<LlmSlice> = () => ({
-  llm: { status: 'idle', messages: [], settings: DEFAULT_PANEL_SETTINGS },
+export const createChatSlice: StateCreator<ChatSlice> = () => ({
+  chat: { status: 'idle', messages: [], settings: DEFAULT_PANEL_SETTINGS },
 });

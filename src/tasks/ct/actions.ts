@@ -1,20 +1,30 @@
 // Side effects of the CT task: reading scans, the CT worker (default or custom model), progress and cancel.
-import { patchCt, patchCtView, useStore } from '../../app/store';
-import { taskWorker } from '../../app/workers';
+import { useStore } from '../../app/store';
+import type { CtSlice } from './store';
 import { decodeImageBytes, readFiles } from '../../io/decodeImage';
 import { namedFiles } from '../../io/dropped';
 import { readVolume } from '../../io/readVolume';
 import type { Volume } from '../../io/volume';
-import { isModelMissing, LoupeError, toUserError, type ErrorCode } from '../../runtime/errors';
+import { isModelMissing, LoupeError, toUserError, type ErrorCode } from '../../errors';
+import { isSuperseded, Lane } from '../../runtime/bridge';
 import { Comlink } from '../../runtime/worker';
 import type { CtWorkerApi } from '../../../workers/ct.worker';
 import { asHuFromImages } from './core/hu';
+import { CT_SAMPLINGS } from './core/classify';
 
-/** Samplings averaged per patient (UCADI averages several). */
-export const CT_SAMPLINGS = 3;
+export function patchCt(patch: Partial<CtSlice['ct']>): void {
+  useStore.setState((s) => ({ ct: { ...s.ct, ...patch } }));
+}
+
+export function setCtView(patch: Partial<CtSlice['ct']['view']>): void {
+  useStore.setState((s) => ({ ct: { ...s.ct, view: { ...s.ct.view, ...patch } } }));
+}
+
+/** The CT lane: one classification at a time; a new scan aborts the previous run. */
+export const ctLane = new Lane<CtWorkerApi>('ct', () => new Worker(new URL('../../../workers/ct.worker.ts', import.meta.url), { type: 'module', name: 'ct' }));
 
 function ctWorker() {
-  return taskWorker<CtWorkerApi>('ct', () => new Worker(new URL('../../../workers/ct.worker.ts', import.meta.url), { type: 'module', name: 'ct' }));
+  return ctLane.worker();
 }
 
 async function readyCtWorker() {
@@ -51,22 +61,24 @@ export async function prepareCt(): Promise<void> {
   }
 }
 
-let request = 0;
+/** Reading the files also belongs to the lane's newest input: a later drop makes an earlier read moot. */
+let reading = 0;
 
 export async function openCtFiles(files: File[]): Promise<void> {
   if (files.length === 0) return;
-  const mine = ++request;
+  const mine = ++reading;
+  ctLane.supersede();
   const previous = useStore.getState().ct.status;
   patchCt({ status: 'reading', error: undefined });
   let volume: Volume;
   try {
     volume = asHuFromImages(await readVolume(await readFiles(namedFiles(files)), decodeImageBytes));
   } catch (error) {
-    if (mine !== request) return;
+    if (mine !== reading) return;
     patchCt({ status: previous === 'reading' || previous === 'running' ? 'done' : previous });
     return showError(error, 'CORRUPT_VOLUME');
   }
-  if (mine !== request) return;
+  if (mine !== reading) return;
   patchCt({ volume, result: undefined, view: { ...useStore.getState().ct.view, z: Math.floor(volume.dims[2] / 2) } });
   await classify();
 }
@@ -75,27 +87,30 @@ export async function classify(): Promise<void> {
   const { volume, defaultMissing, model } = useStore.getState().ct;
   if (!volume) return;
   if (defaultMissing && !model?.custom) return void patchCt({ status: 'done', error: undefined });
-  const mine = ++request;
   patchCt({ status: 'running', error: undefined, progress: { done: 0, total: CT_SAMPLINGS } });
   try {
-    const api = await readyCtWorker();
     const [nx, ny, nz] = volume.dims;
     const hu = volume.data.subarray(0, nx * ny * nz);
-    const { inferMs, ...result } = await api.classify(hu, [nx, ny, nz], CT_SAMPLINGS, Comlink.proxy((done: number, total: number) => mine === request && patchCt({ progress: { done, total } })));
-    if (mine !== request) return;
+    const { inferMs, ...result } = await ctLane.run(async (api, signal) => {
+      await readyCtWorker();
+      return api.run(hu, [nx, ny, nz], Comlink.proxy((done: number, total: number) => signal.aborted || patchCt({ progress: { done, total } })));
+    });
     patchCt({ status: 'done', result, inferMs, progress: undefined });
-    patchCtView({ camClass: result.top === 'healthy' ? useStore.getState().ct.view.camClass : result.top });
+    setCtView({ camClass: result.top === 'healthy' ? useStore.getState().ct.view.camClass : result.top });
   } catch (error) {
-    if (mine === request) showError(error);
+    if (!isSuperseded(error)) showError(error);
   }
 }
 
-export function cancelCt({ abandon = false } = {}): void {
+/** The Cancel button: the run stops before its next sampling; the scan stays open. */
+export function cancelCt(): void {
+  ctLane.cancel(`stopped after ${useStore.getState().ct.progress?.done ?? 0} samplings`);
+}
+
+/** The lane is being dropped (a new backend, say): what was running is not coming back. */
+export function abandonCt(): void {
   const { status, volume } = useStore.getState().ct;
-  if (status !== 'running') return;
-  if (!abandon) return void ctWorker().api.cancel();
-  request++;
-  patchCt({ status: volume ? 'done' : 'idle', progress: undefined });
+  if (status === 'running' || status === 'loading') patchCt({ status: volume ? 'done' : 'idle', progress: undefined });
 }
 
 /** A user's classifier: an .onnx file plus its manifest.json (as written by training/ct/export_checkpoint.py). */
@@ -122,4 +137,3 @@ export async function useDefaultModel(): Promise<void> {
   if (useStore.getState().ct.volume) await classify();
 }
 
-export { patchCtView as setCtView };

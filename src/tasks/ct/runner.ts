@@ -1,4 +1,4 @@
-import { LoupeError } from '../../runtime/errors';
+import { LoupeError } from '../../errors';
 import type { Manifest } from '../../runtime/manifest';
 import type { Model } from '../../runtime/session';
 import type { RunCtModel } from './core/classify';

@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { Volume } from '../../io/volume';
-import type { UserError } from '../../runtime/errors';
+import type { UserError } from '../../errors';
 import type { CtClass, CtResult } from './core/classify';
 import type { CtWindow } from './core/preprocess';
 

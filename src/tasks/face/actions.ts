@@ -1,27 +1,31 @@
 // Side effects of the faces task: the face worker, files, the webcam loop and exports.
-import { patchFace, useStore } from '../../app/store';
+import { useStore } from '../../app/store';
+import type { FaceSlice } from './store';
 import { download } from '../../io/download';
 import { classifyImageFile } from '../../io/image';
 import { listCameras, nextFrame, openCamera, stopStream } from '../../io/webcam';
-import { LoupeError, toUserError, type ErrorCode } from '../../runtime/errors';
+import { LoupeError, toUserError, type ErrorCode } from '../../errors';
+import { isSuperseded, Lane } from '../../runtime/bridge';
 import { Comlink } from '../../runtime/worker';
-import { taskWorker } from '../../app/workers';
 import type { FaceResult, FaceWorkerApi } from '../../../workers/face.worker';
 import type { FaceModelId } from './core/models';
 import type { Face } from './core/types';
 import { drawFaces } from './ui/overlay';
 
+export function patchFace(patch: Partial<FaceSlice['face']>): void {
+  useStore.setState((s) => ({ face: { ...s.face, ...patch } }));
+}
+
 /** Lowest score the worker reports; the slider filters above it. Accurate mode votes only with confident views. */
 const DETECTION_FLOOR = 0.3;
 const ACCURATE_FLOOR = 0.5;
 
-function faceWorker() {
-  return taskWorker<FaceWorkerApi>('face', () => new Worker(new URL('../../../workers/face.worker.ts', import.meta.url), { type: 'module', name: 'face' }));
-}
+/** The face lane: one detection at a time (a photo, or the newest webcam frame); a new input aborts the previous one. */
+export const faceLane = new Lane<FaceWorkerApi>('face', () => new Worker(new URL('../../../workers/face.worker.ts', import.meta.url), { type: 'module', name: 'face' }));
 
 /** The face worker with the selected model loaded. */
 async function readyFaceWorker() {
-  const { api, ready } = faceWorker();
+  const { api, ready } = faceLane.worker();
   await ready;
   useStore.setState({ backend: await api.load(useStore.getState().face.model) });
   return api;
@@ -29,7 +33,7 @@ async function readyFaceWorker() {
 
 function showError(error: unknown, fallback?: ErrorCode): void {
   const e = toUserError(error, fallback);
-  if (e.code === 'ABORTED') return;
+  if (e.code === 'ABORTED' || isSuperseded(error)) return;
   patchFace({ error: e, status: useStore.getState().face.source ? 'done' : 'error' });
 }
 
@@ -49,6 +53,13 @@ export async function prepareFaces(): Promise<void> {
   }
 }
 
+/** The worker is about to be replaced (new provider or threads): stop the camera; the returned function resumes. */
+export function abandonFaces(): () => Promise<void> {
+  const wasLive = useStore.getState().face.camera.active;
+  if (wasLive) stopCamera();
+  return () => resumeFaces(wasLive);
+}
+
 /** After the runtime was reset (new provider or threads): restart the camera or re-run the photo. */
 export async function resumeFaces(wasLive: boolean): Promise<void> {
   const { source } = useStore.getState().face;
@@ -57,24 +68,21 @@ export async function resumeFaces(wasLive: boolean): Promise<void> {
   else if (source?.bitmap) await detectStill(source.bitmap, source.name);
 }
 
-// One lane for stills: each new request supersedes the previous one, whose late result is dropped.
-let stillRequest = 0;
-
 async function detectStill(bitmap: ImageBitmap, name: string): Promise<void> {
-  const request = ++stillRequest;
   const { model, accurate } = useStore.getState().face;
   patchFace({ status: 'running', error: undefined });
   try {
-    const api = await readyFaceWorker();
-    const copy = await createImageBitmap(bitmap);
-    const result = await api.detect(Comlink.transfer(copy, [copy]), { model, accurate, scoreThreshold: accurate ? ACCURATE_FLOOR : DETECTION_FLOOR });
-    if (request !== stillRequest) return;
+    const result = await faceLane.run(async (api) => {
+      await readyFaceWorker();
+      const copy = await createImageBitmap(bitmap);
+      return api.run(Comlink.transfer(copy, [copy]), { model, accurate, scoreThreshold: accurate ? ACCURATE_FLOOR : DETECTION_FLOOR });
+    });
     const previous = useStore.getState().face.source;
     if (previous?.bitmap && previous.bitmap !== bitmap) previous.bitmap.close();
     useStore.setState({ backend: result.backend });
     patchFace({ status: 'done', source: { kind: 'image', name, width: result.width, height: result.height, bitmap }, faces: result.faces, times: result.times, passes: result.passes });
   } catch (error) {
-    if (request === stillRequest) showError(error);
+    showError(error);
   }
 }
 
@@ -150,6 +158,7 @@ export async function startCamera(deviceId = useStore.getState().face.camera.dev
 
 export function stopCamera(): void {
   liveSession++;
+  if (stream) faceLane.supersede();
   stopStream(stream);
   stream = undefined;
   video.srcObject = null;
@@ -161,13 +170,13 @@ async function liveLoop(session: number): Promise<void> {
   let fps = 0;
   let last = performance.now();
   try {
-    const api = await readyFaceWorker();
+    await readyFaceWorker();
     while (session === liveSession) {
       await nextFrame(video);
       if (session !== liveSession || video.videoWidth === 0) continue;
       const frame = await createImageBitmap(video);
       const { model } = useStore.getState().face;
-      const result: FaceResult = await api.detect(Comlink.transfer(frame, [frame]), { model, scoreThreshold: DETECTION_FLOOR });
+      const result: FaceResult = await faceLane.run((api) => api.run(Comlink.transfer(frame, [frame]), { model, scoreThreshold: DETECTION_FLOOR }));
       if (session !== liveSession) return;
       const now = performance.now();
       const instant = 1000 / Math.max(1, now - last);

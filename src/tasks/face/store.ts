@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { UserError } from '../../runtime/errors';
+import type { UserError } from '../../errors';
 import type { FaceModelId } from './core/models';
 import type { StageTimes } from './core/pipeline';
 import type { Face } from './core/types';

@@ -1,25 +1,34 @@
 // Side effects of the MRI task: reading scans, the MRI worker (progress, cancel), measures and exports.
-import { patchMri, patchMriView, useStore } from '../../app/store';
-import { taskWorker } from '../../app/workers';
+import { useStore } from '../../app/store';
+import type { MriSlice } from './store';
 import { download } from '../../io/download';
 import { namedFiles } from '../../io/dropped';
 import { writeNiftiLabels } from '../../io/nifti';
 import { readVolume } from '../../io/readVolume';
 import { decodeImageBytes, readFiles } from '../../io/decodeImage';
 import type { Volume } from '../../io/volume';
-import { LoupeError, toUserError, type ErrorCode } from '../../runtime/errors';
+import { LoupeError, toUserError, type ErrorCode } from '../../errors';
+import { isSuperseded, Lane } from '../../runtime/bridge';
 import { Comlink } from '../../runtime/worker';
 import type { MriWorkerApi } from '../../../workers/mri.worker';
 import { autoWindow } from './core/display';
 import { measure } from './core/pipeline';
 import { INITIAL_VIEW } from './store';
 
-function mriWorker() {
-  return taskWorker<MriWorkerApi>('mri', () => new Worker(new URL('../../../workers/mri.worker.ts', import.meta.url), { type: 'module', name: 'mri' }));
+export function patchMri(patch: Partial<MriSlice['mri']>): void {
+  useStore.setState((s) => ({ mri: { ...s.mri, ...patch } }));
 }
 
+export function setMriView(patch: Partial<MriSlice['mri']['view']>): void {
+  useStore.setState((s) => ({ mri: { ...s.mri, view: { ...s.mri.view, ...patch } } }));
+}
+
+/** The MRI lane: one segmentation at a time; a new scan aborts the previous run. */
+export const mriLane = new Lane<MriWorkerApi>('mri', () => new Worker(new URL('../../../workers/mri.worker.ts', import.meta.url), { type: 'module', name: 'mri' }));
+
+/** The worker with the model loaded (once per worker; the load is cached there). */
 async function readyMriWorker() {
-  const { api, ready } = mriWorker();
+  const { api, ready } = mriLane.worker();
   await ready;
   useStore.setState({ backend: await api.load() });
   return api;
@@ -45,23 +54,26 @@ export async function prepareMri(): Promise<void> {
   }
 }
 
-let request = 0;
+/** Reading the files also belongs to the lane's newest input: a later drop makes an earlier read moot. */
+let reading = 0;
 
 /** Dropped or picked files: one NIfTI, a DICOM series (files or a folder), or slice images. A failure keeps what is on screen. */
 export async function openMriFiles(files: File[]): Promise<void> {
   if (files.length === 0) return;
-  const mine = ++request;
+  const mine = ++reading;
+  patchMri({ replaced: undefined });
+  mriLane.supersede();
   const previous = useStore.getState().mri.status;
-  patchMri({ status: 'reading', error: undefined });
+  patchMri({ status: 'reading', error: undefined, progress: undefined });
   let volume: Volume;
   try {
     volume = await readVolume(await readFiles(namedFiles(files)), decodeImageBytes);
   } catch (error) {
-    if (mine !== request) return;
+    if (mine !== reading) return;
     patchMri({ status: previous === 'reading' || previous === 'running' ? 'done' : previous });
     return showError(error, 'CORRUPT_VOLUME');
   }
-  if (mine !== request) return;
+  if (mine !== reading) return;
   const [, , nz, nt] = volume.dims;
   patchMri({ volume, segmentation: undefined, measures: undefined, ed: 0, es: 0, view: { ...INITIAL_VIEW, ...autoWindow(volume.data), z: Math.floor(nz / 2), t: 0 } });
   if (nt < 1 || nz < 1) return showError(new LoupeError('CORRUPT_VOLUME', `${volume.source.name} has no slices`));
@@ -72,28 +84,30 @@ export async function openMriFiles(files: File[]): Promise<void> {
 export async function segment(): Promise<void> {
   const { volume } = useStore.getState().mri;
   if (!volume) return;
-  const mine = ++request;
   patchMri({ status: 'running', error: undefined, progress: { done: 0, total: volume.dims[2] * volume.dims[3] } });
   try {
-    const api = await readyMriWorker();
-    const result = await api.segment(volume, Comlink.proxy((done: number, total: number) => mine === request && patchMri({ progress: { done, total } })));
-    if (mine !== request) return;
+    const result = await mriLane.run(async (api, signal) => {
+      useStore.setState({ backend: await api.load() });
+      return api.run(volume, Comlink.proxy((done: number, total: number) => signal.aborted || patchMri({ progress: { done, total } })));
+    }, { onSuperseded: (detail) => patchMri({ replaced: detail.replace(/: superseded.*$/, '') }) });
     const measures = measure(result.labels, volume);
     const { backend, inferMs, ...segmentation } = result;
     useStore.setState({ backend });
     patchMri({ status: 'done', segmentation, measures, ed: measures.suggested.ed, es: measures.suggested.es, progress: undefined, inferMs });
   } catch (error) {
-    if (mine === request) showError(error);
+    if (!isSuperseded(error)) showError(error);
   }
 }
 
-/** Stops a running segmentation between two slices. `abandon` (the worker is about to be replaced) drops it at once. */
-export function cancelMri({ abandon = false } = {}): void {
+/** The Cancel button: the run stops before its next slice; the scan stays open. */
+export function cancelMri(): void {
+  mriLane.cancel(`stopped after ${useStore.getState().mri.progress?.done ?? 0} slices`);
+}
+
+/** The lane is being dropped (a new backend, say): what was running is not coming back. */
+export function abandonMri(): void {
   const { status, volume } = useStore.getState().mri;
-  if (status !== 'running') return;
-  if (!abandon) return void mriWorker().api.cancel();
-  request++;
-  patchMri({ status: volume ? 'done' : 'idle', progress: undefined });
+  if (status === 'running' || status === 'loading') patchMri({ status: volume ? 'done' : 'idle', progress: undefined });
 }
 
 /** Pixel size for slice images, whose files carry none; re-measures (and re-segments, since the model resamples). */
@@ -108,7 +122,6 @@ export function setEdEs(ed: number, es: number): void {
   patchMri({ ed, es });
 }
 
-export { patchMriView as setMriView };
 
 function baseName(name: string): string {
   return name.replace(/\.nii(\.gz)?$|\.[^.]+$/i, '') || 'scan';

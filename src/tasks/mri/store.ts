@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { Volume } from '../../io/volume';
-import type { UserError } from '../../runtime/errors';
+import type { UserError } from '../../errors';
 import type { MriMeasures, Segmentation } from './core/pipeline';
 
 export type MriStatus = 'idle' | 'loading' | 'reading' | 'running' | 'done' | 'error';
@@ -33,6 +33,8 @@ export interface MriSlice {
     ed: number;
     es: number;
     progress?: { done: number; total: number };
+    /** How far the run of the scan this one replaced got before it stopped (e.g. "stopped after 3 of 40 slices"). */
+    replaced?: string;
     inferMs?: number;
     error?: UserError;
     view: MriView;

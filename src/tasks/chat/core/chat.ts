@@ -34,7 +34,7 @@ export async function chatTurn(
   limits: ChatModelLimits,
   onToken?: (event: StreamEvent) => void,
   signal?: AbortSignal,
-  runtime: Pick<GenerateOptions, 'now' | 'yieldStep'> = {},
+  runtime: Pick<GenerateOptions, 'now'> = {},
 ): Promise<ChatTurnResult> {
   // room for the answer: the requested tokens, but never more than half the context
   const budget = limits.maxPositions - Math.min(settings.maxNewTokens, Math.floor(limits.maxPositions / 2));

@@ -1,5 +1,5 @@
 // config.json / generation_config.json → the numbers the chat runtime needs (pure).
-import { LoupeError } from '../../../runtime/errors';
+import { LoupeError } from '../../../errors';
 
 /** What the runtime needs to know about a decoder to feed it: cache shapes, context, special ids. */
 export interface DecoderShape {

@@ -1,6 +1,6 @@
 // A chat model folder (shipped or dropped by the user), checked before anything is loaded (pure): which files are
 // there, which the ONNX graph still needs (external weights), and whether it can fit in this browser's memory.
-import { LoupeError } from '../../../runtime/errors';
+import { LoupeError } from '../../../errors';
 
 export interface ModelFolder {
   config: string;

@@ -1,6 +1,6 @@
 // The generation loop (pure): prefill, then one token a step through an injected causal LM that keeps its own
 // key/value cache; logits processors → greedy or seeded sampling → stopping criteria → streamed text deltas.
-import { LoupeError } from '../../../runtime/errors';
+import { LoupeError } from '../../../errors';
 import { reusablePrefix } from './kvcache';
 import { logitsProcessors, type DecodingOptions } from './processors';
 import { argmax, mulberry32, sample } from './sampling';
@@ -28,8 +28,6 @@ export interface GenerateOptions extends DecodingOptions {
   decode: (ids: readonly number[]) => string;
   /** Clock in ms (injected for tests). */
   now?: () => number;
-  /** Awaited between steps so messages (a Stop) reach a busy worker. */
-  yieldStep?: () => Promise<void>;
 }
 
 export interface StreamEvent {
@@ -97,12 +95,12 @@ export async function generate(lm: CausalLM, promptIds: readonly number[], optio
     onToken?.({ delta, token, count: generated.length });
     stopReason = shouldStop(criteria, { generated, totalLength: context.length, text: streamer.decodedText });
     if (stopReason) break;
-    await options.yieldStep?.();
     if (signal?.aborted) {
       stopReason = 'aborted';
       break;
     }
-    logits = await lm.forward([token]);
+    logits = await lm.forward([token]); // a session yields to the worker's messages before it runs: a Stop gets in here
+
   }
   stopReason ??= 'aborted';
   const rest = streamer.flush();

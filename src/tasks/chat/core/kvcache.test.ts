@@ -5,7 +5,7 @@ import { readDecoderShape, readGenerationDefaults } from './config';
 import { externalDataFiles, missingExternalData, planModelFolder, whyTooLarge, WASM_MODEL_LIMIT_BYTES } from './folder';
 import { pastDims, pastNames, planDecoder, presentFor, reusablePrefix, stepInputs } from './kvcache';
 
-const TINY = join(import.meta.dirname, '../../../../public/models/llm/tiny-random');
+const TINY = join(import.meta.dirname, '../../../../public/models/chat/tiny-random');
 const json = (f: string) => JSON.parse(readFileSync(join(TINY, f), 'utf8'));
 const tiny = { layers: 2, heads: 4, kvHeads: 2, headDim: 16 };
 

@@ -1,6 +1,6 @@
 // Key/value-cache bookkeeping for decoder-with-past models (pure): which inputs to feed, their shapes, and how the
 // attention mask and positions grow. The runtime holds the tensors; this decides what goes in them.
-import { LoupeError } from '../../../runtime/errors';
+import { LoupeError } from '../../../errors';
 import type { DecoderShape } from './config';
 
 export const PAST_PATTERN = /^past_key_values\.(\d+)\.(key|value)$/;

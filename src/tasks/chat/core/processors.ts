@@ -1,5 +1,6 @@
 // Logits processors (pure, in place), with Hugging Face transformers' semantics: repetition penalty, then the
 // sampling warpers temperature → top-k → top-p. Removed tokens get -Infinity.
+import { softmax } from '../../../core/math';
 
 /** Changes next-token logits in place; `context` is every token so far (prompt + generated). */
 export type LogitsProcessor = (logits: Float32Array, context: readonly number[]) => void;
@@ -52,18 +53,6 @@ export function topP(p: number, minKeep = 1): LogitsProcessor {
       else break;
     }
   };
-}
-
-/** Numerically stable softmax in float64; -Infinity logits get probability 0. */
-export function softmax(logits: ArrayLike<number>): Float64Array {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
-  const out = new Float64Array(logits.length);
-  if (max === -Infinity) return out;
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) sum += out[i] = Math.exp(logits[i] - max);
-  for (let i = 0; i < out.length; i++) out[i] /= sum;
-  return out;
 }
 
 export interface SamplingOptions {

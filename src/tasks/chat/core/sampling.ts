@@ -1,5 +1,5 @@
 // Choosing the next token (pure): greedy argmax, or a draw from the processed distribution with a seeded PRNG.
-import { softmax } from './processors';
+import { softmax } from '../../../core/math';
 
 /** Mulberry32: a small, fast 32-bit PRNG; the same seed gives the same sequence in every JS engine. Values in [0, 1). */
 export function mulberry32(seed: number): () => number {

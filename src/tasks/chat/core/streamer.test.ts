@@ -5,7 +5,7 @@ import { contextLength, eosToken, findStopSequence, maxNewTokens, shouldStop, st
 import { TextStreamer, safeTextEnd } from './streamer';
 import { loadChatTokenizer } from './tokenizer';
 
-const TINY = join(import.meta.dirname, '../../../../public/models/llm/tiny-random');
+const TINY = join(import.meta.dirname, '../../../../public/models/chat/tiny-random');
 const json = (f: string) => JSON.parse(readFileSync(join(TINY, f), 'utf8'));
 
 /** A byte-level "tokenizer" whose tokens are single UTF-8 bytes: the worst case for split characters. */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { FALLBACK_CHAT_TEMPLATE, chatTemplateOf, fitHistory, renderChat, tokenString, type ChatMessage } from './template';
 import { loadChatTokenizer } from './tokenizer';
 
-const TINY = join(import.meta.dirname, '../../../../public/models/llm/tiny-random');
+const TINY = join(import.meta.dirname, '../../../../public/models/chat/tiny-random');
 const json = (f: string) => JSON.parse(readFileSync(join(TINY, f), 'utf8'));
 const tokenizerConfig = json('tokenizer_config.json');
 const reference = json('reference.json');

@@ -1,7 +1,7 @@
 // Chat templates (pure): a history of messages → the prompt text, with the model's own Jinja template
 // (tokenizer_config.json's `chat_template`), rendered by @huggingface/jinja like Transformers.js does.
 import { Template } from '@huggingface/jinja';
-import { LoupeError } from '../../../runtime/errors';
+import { LoupeError } from '../../../errors';
 
 export type ChatRole = 'system' | 'user' | 'assistant';
 

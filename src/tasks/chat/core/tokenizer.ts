@@ -1,7 +1,7 @@
 // The model's tokenizer (tokenizer.json + tokenizer_config.json via @huggingface/tokenizers, pure JS) with the
 // chat template and special tokens the chat needs.
 import { Tokenizer } from '@huggingface/tokenizers';
-import { LoupeError } from '../../../runtime/errors';
+import { LoupeError } from '../../../errors';
 import { FALLBACK_CHAT_TEMPLATE, chatTemplateOf, renderChat, tokenString, type ChatMessage } from './template';
 
 export interface ChatTokenizer {

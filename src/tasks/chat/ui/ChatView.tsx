@@ -27,11 +27,11 @@ function NumberField({ label, value, step, min, max, onChange, disabled }: { lab
 }
 
 export function ChatView() {
-  const llm = useStore((s) => s.llm);
+  const chat = useStore((s) => s.chat);
   const backend = useStore((s) => s.backend);
   const [draft, setDraft] = useState('');
   const list = useRef<HTMLDivElement>(null);
-  const { model, settings, status, stats } = llm;
+  const { model, settings, status, stats } = chat;
   const generating = status === 'generating';
   const sampling = settings.mode === 'sample';
 
@@ -41,7 +41,7 @@ export function ChatView() {
 
   useEffect(() => {
     list.current?.scrollTo({ top: list.current.scrollHeight });
-  }, [llm.messages]);
+  }, [chat.messages]);
 
   const send = () => {
     if (!draft.trim() || generating) return;
@@ -69,7 +69,7 @@ export function ChatView() {
         <select
           aria-label="Model"
           data-testid="chat-model"
-          value={llm.modelId ?? FOLDER}
+          value={chat.modelId ?? FOLDER}
           disabled={status === 'loading'}
           onChange={(e) => e.target.value !== FOLDER && void chooseChatModel(e.target.value)}
         >
@@ -78,7 +78,7 @@ export function ChatView() {
               {m.name}
             </option>
           ))}
-          {!llm.modelId && <option value={FOLDER}>{model?.name ?? 'Model folder'} (your folder)</option>}
+          {!chat.modelId && <option value={FOLDER}>{model?.name ?? 'Model folder'} (your folder)</option>}
         </select>
         <FileButton
           label="Load a model folder…"
@@ -104,7 +104,7 @@ export function ChatView() {
           ))}
         </p>
       )}
-      <ErrorBanner error={llm.error} onDismiss={dismissChatError} />
+      <ErrorBanner error={chat.error} onDismiss={dismissChatError} />
 
       <details className="chat-settings" data-testid="chat-settings">
         <summary>Settings: {sampling ? `sampling (T ${settings.temperature}, top-k ${settings.topK}, top-p ${settings.topP}, seed ${settings.seed})` : 'greedy'} · up to {settings.maxNewTokens} tokens</summary>
@@ -136,8 +136,8 @@ export function ChatView() {
       </details>
 
       <div className="chat-messages" ref={list} data-testid="chat-messages" aria-live="polite">
-        {llm.messages.length === 0 && <p className="muted">Ask something. Everything runs in this browser tab: nothing is uploaded.</p>}
-        {llm.messages.map((m) => (
+        {chat.messages.length === 0 && <p className="muted">Ask something. Everything runs in this browser tab: nothing is uploaded.</p>}
+        {chat.messages.map((m) => (
           <div key={m.id} className={`chat-message ${m.role}${m.streaming ? ' streaming' : ''}`} data-testid="chat-message" data-role={m.role} data-streaming={m.streaming ? 'true' : 'false'} data-tokens={m.stats?.tokens} data-stop={m.stats?.stopReason}>
             <div className="chat-role">{m.role === 'user' ? 'You' : 'Assistant'}</div>
             <div className="chat-text">{m.content || (m.streaming ? '…' : <span className="muted">(no text)</span>)}</div>

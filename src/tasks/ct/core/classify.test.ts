@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addCamToVolume, camPeak, classifyVolume, softmax } from './classify';
-
-describe('softmax', () => {
-  it('is normalised and shift-invariant', () => {
-    const p = softmax([1, 2, 3, 4]);
-    expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
-    expect(p[3]).toBeCloseTo(0.643914, 6);
-    expect(softmax([1001, 1002, 1003, 1004])).toEqual(p);
-  });
-});
+import { softmax } from '../../../core/math';
+import { addCamToVolume, camPeak, classifyVolume } from './classify';
 
 describe('classifyVolume', () => {
   it('averages the class probabilities of the samplings and names the top class', async () => {

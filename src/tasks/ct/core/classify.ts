@@ -1,17 +1,15 @@
+import { softmax } from '../../../core/math';
+import { throwIfAborted } from '../../../errors';
 import { resizeTrilinear, sampleSliceIndices, toModelInput, CT_INPUT } from './preprocess';
 
 export const CT_CLASSES = ['healthy', 'covid19', 'viral', 'bacterial'] as const;
 export type CtClass = (typeof CT_CLASSES)[number];
 
+/** Samplings averaged per patient (UCADI averages several). */
+export const CT_SAMPLINGS = 3;
+
 /** Runs the classifier on one [16,128,128] input; injected so this stays free of ONNX Runtime. */
 export type RunCtModel = (input: Float32Array) => Promise<{ logits: Float32Array; cam?: Float32Array }>;
-
-export function softmax(logits: ArrayLike<number>): number[] {
-  const max = Math.max(...Array.from(logits));
-  const exps = Array.from(logits, (v) => Math.exp(v - max));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / sum);
-}
 
 export interface CtResult {
   probabilities: Record<CtClass, number>;
@@ -25,15 +23,15 @@ export interface ClassifyOptions {
   /** Samplings averaged for the patient-level result (the paper averages several). */
   samplings?: number;
   onProgress?: (done: number, total: number) => void;
-  /** Checked between samplings (may be async, so a worker can yield for a cancel message); true stops the run. */
-  cancelled?: () => boolean | Promise<boolean>;
+  /** Checked before every sampling; once aborted the run stops with an ABORTED error. */
+  signal?: AbortSignal;
 }
 
 /**
  * Patient-level classification: several 16-slice samplings spread over the volume, class probabilities
  * averaged; each sampling's CAM is mapped back onto the slices it came from and averaged there.
  */
-export async function classifyVolume(hu: Float32Array, dims: [number, number, number], run: RunCtModel, { samplings = 3, onProgress, cancelled }: ClassifyOptions = {}): Promise<CtResult> {
+export async function classifyVolume(hu: Float32Array, dims: [number, number, number], run: RunCtModel, { samplings = CT_SAMPLINGS, onProgress, signal }: ClassifyOptions = {}): Promise<CtResult> {
   const [nx, ny, nz] = dims;
   const sums = new Array<number>(CT_CLASSES.length).fill(0);
   let cam: Float32Array[] | undefined;
@@ -41,7 +39,7 @@ export async function classifyVolume(hu: Float32Array, dims: [number, number, nu
   const plans = Array.from({ length: samplings }, (_, k) => sampleSliceIndices(nz, k, samplings));
   const unique = plans.filter((p, i) => plans.findIndex((q) => q.join() === p.join()) === i);
   for (const [k, indices] of unique.entries()) {
-    if (await cancelled?.()) throw Object.assign(new Error(`stopped after ${k} of ${unique.length} samplings`), { name: 'ABORTED' });
+    throwIfAborted(signal, `stopped after ${k} of ${unique.length} samplings`);
     const { logits, cam: sampledCam } = await run(toModelInput(hu, dims, indices));
     softmax(logits).forEach((p, c) => (sums[c] += p));
     if (sampledCam) {

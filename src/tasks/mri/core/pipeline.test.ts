@@ -45,10 +45,11 @@ describe('MRI pipeline', () => {
     expect(m.suggested).toEqual({ ed: 0, es: 1 });
   });
 
-  it('stops between slices when cancelled', async () => {
+  it('stops before the next slice once its signal is aborted', async () => {
     let calls = 0;
-    const run: RunMriModel = async (input, size) => (calls++, brightIsLv(input, size));
-    await expect(segmentVolume(discVolume(150, 100, [30]), run, { cancelled: () => calls >= 5 })).rejects.toMatchObject({ name: 'ABORTED' });
+    const controller = new AbortController();
+    const run: RunMriModel = async (input, size) => (++calls === 5 && controller.abort(), brightIsLv(input, size));
+    await expect(segmentVolume(discVolume(150, 100, [30]), run, { signal: controller.signal })).rejects.toMatchObject({ name: 'ABORTED', message: expect.stringContaining('stopped after 2 of') });
     expect(calls).toBe(5); // 3 to locate the heart, then 2 slices
   });
 });

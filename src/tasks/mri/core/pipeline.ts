@@ -1,4 +1,4 @@
-import { LoupeError } from '../../../runtime/errors';
+import { throwIfAborted } from '../../../errors';
 import { sliceOf, type Volume } from '../../../io/volume';
 import { sliceAreasMm2, suggestEdEs, volumesMl, type PerStructure } from './measures';
 import { labelsOnSource } from './postprocess';
@@ -19,11 +19,8 @@ export interface Segmentation {
 export interface SegmentOptions {
   preprocess?: MriPreprocess;
   onProgress?: (done: number, total: number) => void;
-  /**
-   * Checked between slices; when true the run stops with an ABORTED error. May be async: a worker must yield
-   * to its event loop here, or a cancel message cannot arrive while the slices run.
-   */
-  cancelled?: () => boolean | Promise<boolean>;
+  /** Checked before every slice; once aborted the run stops with an ABORTED error. */
+  signal?: AbortSignal;
 }
 
 /** Middle slices of the first frame used to find the heart before cropping around it. */
@@ -57,7 +54,7 @@ export async function locateHeart(volume: Volume, run: RunMriModel, preprocess: 
  * Segments every slice of every frame, slice by slice, mapping each result back to the source grid. The crop
  * is centred on the heart (found by `locateHeart`), so a heart away from the image centre is not cut off.
  */
-export async function segmentVolume(volume: Volume, run: RunMriModel, { preprocess = DFNET_PREPROCESS, onProgress, cancelled }: SegmentOptions = {}): Promise<Segmentation> {
+export async function segmentVolume(volume: Volume, run: RunMriModel, { preprocess = DFNET_PREPROCESS, onProgress, signal }: SegmentOptions = {}): Promise<Segmentation> {
   const [nx, ny, nz, nt] = volume.dims;
   const centre = await locateHeart(volume, run, preprocess);
   const grid = sliceGrid(nx, ny, volume.spacingMm[0], volume.spacingMm[1], preprocess, ...(centre ?? [nx / 2, ny / 2]));
@@ -66,7 +63,7 @@ export async function segmentVolume(volume: Volume, run: RunMriModel, { preproce
   const total = nz * nt;
   for (let t = 0; t < nt; t++) {
     for (let z = 0; z < nz; z++) {
-      if (await cancelled?.()) throw new LoupeError('ABORTED', `stopped after ${t * nz + z} of ${total} slices`);
+      throwIfAborted(signal, `stopped after ${t * nz + z} of ${total} slices`);
       const { logits, df } = await run(toModelInput(sliceOf(volume, z, t), grid), grid.size);
       labels.set(labelsOnSource(logits, grid), (t * nz + z) * nx * ny);
       fields.push(df);

@@ -60,6 +60,11 @@ export function MriView() {
             <progress max={mri.progress.total} value={mri.progress.done} /> slice {mri.progress.done} / {mri.progress.total}
           </span>
         )}
+        {mri.replaced && (
+          <span className="muted" data-testid="mri-replaced">
+            The previous scan's run {mri.replaced} when this one arrived.
+          </span>
+        )}
         <button type="button" data-testid="mri-export-nifti" disabled={!segmentation} onClick={exportLabelsNifti}>
           Export labels (NIfTI)
         </button>
