@@ -1,16 +1,11 @@
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
-import { readVolume } from '../src/io/readVolume';
+import { join, resolve } from 'node:path';
 import { loadModelFromDisk, MODELS_DIR } from '../src/runtime/node';
 import { classifyVolume } from '../src/tasks/ct/core/classify';
 import { CT_MODEL_ID, ctRunner } from '../src/tasks/ct/runner';
 import { asHuFromImages } from '../src/tasks/ct/core/hu';
 import { UsageError, parse } from './args';
-import { readRgba } from './face';
-import { filesUnder } from './mri';
-
-const SAMPLINGS = 3;
+import { readVolumeAt } from './io';
 
 export async function ctMain(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'boolean', default: false }, model: { type: 'string' } });
@@ -19,12 +14,11 @@ export async function ctMain(args: string[]): Promise<number> {
     throw new UsageError('the default CT model is missing (public/models/ct/ucadi-densenet/): restore it from the repository, or pass --model <manifest.json|folder> (for example a UCADI checkpoint converted by training/ct/export_checkpoint.py).');
   }
   const input = positionals[0];
-  const files = (await stat(input)).isDirectory() ? await filesUnder(input) : [{ name: basename(input), bytes: new Uint8Array(await readFile(input)) }];
-  const volume = asHuFromImages(await readVolume(files, (f) => readRgba(f.bytes, f.name)));
+  const volume = asHuFromImages(await readVolumeAt(input));
   const manifest = values.model ? (/\.json$/i.test(values.model) ? resolve(values.model) : join(resolve(values.model), 'manifest.json')) : undefined;
   const model = await loadModelFromDisk('ct', CT_MODEL_ID, manifest);
   const [nx, ny, nz] = volume.dims;
-  const result = await classifyVolume(volume.data.subarray(0, nx * ny * nz), [nx, ny, nz], ctRunner(model), { samplings: SAMPLINGS });
+  const result = await classifyVolume(volume.data.subarray(0, nx * ny * nz), [nx, ny, nz], ctRunner(model));
   const probabilities = Object.fromEntries(Object.entries(result.probabilities).map(([k, p]) => [k, Math.round(p * 1e4) / 1e4]));
   if (values.json) process.stdout.write(`${JSON.stringify({ file: input, probabilities, top: result.top })}\n`);
   else {

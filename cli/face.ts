@@ -1,13 +1,11 @@
-import sharp from 'sharp';
-import { basename } from 'node:path';
-import { LoupeError, toUserError, ERROR_ADVICE } from '../src/errors';
+import { toUserError, ERROR_ADVICE } from '../src/errors';
 import { loadModelFromDisk } from '../src/runtime/node';
 import type { FaceModelId } from '../src/tasks/face/core/models';
 import { detectFaces } from '../src/tasks/face/core/pipeline';
-import type { RgbaImage } from '../src/io/image';
 import type { Face } from '../src/tasks/face/core/types';
 import { faceRunner } from '../src/tasks/face/runner';
 import { UsageError, parse } from './args';
+import { readRgba } from './io';
 
 export interface FaceFileResult {
   file: string;
@@ -16,17 +14,6 @@ export interface FaceFileResult {
   faces: Face[];
 }
 
-/** Decodes any format sharp reads (JPEG, PNG, WebP, GIF, BMP…) to RGBA, EXIF orientation applied. */
-export async function readRgba(file: string | Uint8Array, name = typeof file === 'string' ? basename(file) : 'image'): Promise<RgbaImage> {
-  try {
-    const { data, info } = await sharp(file).rotate().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-    return { data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
-  } catch (error) {
-    const message = (error as Error).message;
-    const code = /unsupported image format|Input file is missing/i.test(message) ? 'UNSUPPORTED_FILE' : 'CORRUPT_IMAGE';
-    throw new LoupeError(code, `${name}: ${message}`);
-  }
-}
 
 const run = faceRunner((id: FaceModelId) => loadModelFromDisk('face', id));
 

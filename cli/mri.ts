@@ -1,24 +1,13 @@
 import sharp from 'sharp';
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
-import { basename, join, relative } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { writeNiftiLabels } from '../src/io/nifti';
-import { readVolume, type NamedBytes } from '../src/io/readVolume';
 import { loadModelFromDisk } from '../src/runtime/node';
 import { cardiacFunction } from '../src/tasks/mri/core/measures';
 import { measure, segmentVolume } from '../src/tasks/mri/core/pipeline';
 import { MRI_MODEL_ID, mriRunner, preprocessOf } from '../src/tasks/mri/runner';
 import { UsageError, parse } from './args';
-import { readRgba } from './face';
+import { readVolumeAt } from './io';
 
-export async function filesUnder(dir: string, root = dir): Promise<NamedBytes[]> {
-  const out: NamedBytes[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(path, root)));
-    else if (entry.isFile()) out.push({ name: relative(root, path), bytes: new Uint8Array(await readFile(path)) });
-  }
-  return out;
-}
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 const roundAll = <T extends Record<string, number>>(o: T) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v)])) as T;
@@ -27,8 +16,7 @@ export async function mriMain(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'boolean', default: false }, out: { type: 'string' } });
   if (positionals.length !== 1) throw new UsageError('give exactly one NIfTI file, DICOM file or folder, or image.');
   const input = positionals[0];
-  const files = (await stat(input)).isDirectory() ? await filesUnder(input) : [{ name: basename(input), bytes: new Uint8Array(await readFile(input)) }];
-  const volume = await readVolume(files, (f) => readRgba(f.bytes, f.name));
+  const volume = await readVolumeAt(input);
   const model = await loadModelFromDisk('mri', MRI_MODEL_ID);
   const { labels } = await segmentVolume(volume, mriRunner(model), { preprocess: preprocessOf(model.manifest) });
   const m = measure(labels, volume);

@@ -9,7 +9,10 @@ import type { Model } from '../src/runtime/session';
 import { Jobs } from '../src/runtime/jobs';
 import { TaskRuntime } from '../src/runtime/taskRuntime';
 import { LoupeError } from '../src/errors';
+import { readDroppedVolume } from '../src/io/decodeImage';
+import { shareable, type Volume } from '../src/io/volume';
 import { classifyVolume, type CtResult } from '../src/tasks/ct/core/classify';
+import { asHuFromImages } from '../src/tasks/ct/core/hu';
 import { CT_MODEL_ID, checkCtContract, ctRunner } from '../src/tasks/ct/runner';
 
 const runtime = new TaskRuntime('ct');
@@ -52,6 +55,11 @@ const api = {
   useDefault() {
     current = undefined;
     return api.load();
+  },
+
+  /** Reads dropped files into a volume here, off the main thread (slice images mapped to HU); voxels come back shared, not copied. */
+  open(files: { name: string; file: File }[]): Promise<Volume> {
+    return jobs.run(async () => shareable(asHuFromImages(await readDroppedVolume(files))));
   },
 
   /** Classifies one volume (HU, [nx, ny, nz]); `onSampling(done, total)` after each sampling. */

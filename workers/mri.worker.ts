@@ -6,6 +6,7 @@ import type { RuntimeOptions } from '../src/runtime/browser';
 import type { OnProgress } from '../src/runtime/fetchModel';
 import { Jobs } from '../src/runtime/jobs';
 import { TaskRuntime } from '../src/runtime/taskRuntime';
+import { readDroppedVolume } from '../src/io/decodeImage';
 import type { Volume } from '../src/io/volume';
 import { segmentVolume, type Segmentation } from '../src/tasks/mri/core/pipeline';
 import { mriRunner, preprocessOf, MRI_MODEL_ID } from '../src/tasks/mri/runner';
@@ -21,6 +22,11 @@ const api = {
   async load(): Promise<BackendInfo> {
     await runtime.model(MRI_MODEL_ID);
     return runtime.info();
+  },
+
+  /** Reads dropped files into a volume here, off the main thread; its voxels come back shared (isolated pages), not copied. */
+  open(files: { name: string; file: File }[]): Promise<Volume> {
+    return jobs.run(() => readDroppedVolume(files));
   },
 
   /** Segments every slice and frame; `onSlice(done, total)` after each. */

@@ -23,6 +23,8 @@ if (initial) useStore.setState({ task: initial });
 export function App() {
   const task = useStore((s) => s.task);
   const progress = useStore((s) => s.progress);
+  const backend = useStore((s) => s.backend);
+  const preference = useStore((s) => s.preference);
   useEffect(() => {
     const onHash = () => {
       const t = taskFromUrl();
@@ -55,7 +57,7 @@ export function App() {
       </nav>
       <main>
         <div className="runtime-bar">
-          <BackendBadge onChange={(p) => void setPreference(p)} />
+          <BackendBadge backend={backend} preference={preference} onChange={(p) => void setPreference(p)} />
           <ProgressList progress={progress} />
         </div>
         <Suspense fallback={<p className="muted">Loading…</p>}>{View ? <View /> : <BenchView />}</Suspense>

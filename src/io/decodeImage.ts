@@ -1,6 +1,7 @@
 import { LoupeError } from '../errors';
 import type { RgbaImage } from './image';
-import type { NamedBytes } from './readVolume';
+import { readVolume, type NamedBytes } from './readVolume';
+import { shareable, type Volume } from './volume';
 
 /** Image bytes → RGBA in the browser (main thread or worker): createImageBitmap + OffscreenCanvas. */
 export async function decodeImageBytes({ name, bytes }: NamedBytes): Promise<RgbaImage> {
@@ -21,4 +22,9 @@ export async function decodeImageBytes({ name, bytes }: NamedBytes): Promise<Rgb
 /** The files of a drop or picker as named bytes, folder-relative names, in natural order. */
 export async function readFiles(files: { name: string; file: File }[]): Promise<NamedBytes[]> {
   return Promise.all(files.map(async ({ name, file }) => ({ name, bytes: new Uint8Array(await file.arrayBuffer()) })));
+}
+
+/** Dropped or picked files → one volume, in the browser or a worker (NIfTI, a DICOM series or slice images), in shared memory when it can be. */
+export async function readDroppedVolume(files: { name: string; file: File }[]): Promise<Volume> {
+  return shareable(await readVolume(await readFiles(files), decodeImageBytes));
 }

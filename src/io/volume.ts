@@ -35,3 +35,14 @@ export function sliceOf(v: Volume, z: number, t = 0): Float32Array {
   const start = (t * nz + z) * n;
   return v.data.subarray(start, start + n);
 }
+
+/**
+ * The volume with its voxels in shared memory where the page is cross-origin isolated, so posting it between the
+ * main thread and a worker shares the buffer instead of copying it (elsewhere it is returned as it is).
+ */
+export function shareable(v: Volume): Volume {
+  if (typeof SharedArrayBuffer === 'undefined' || globalThis.crossOriginIsolated !== true || v.data.buffer instanceof SharedArrayBuffer) return v;
+  const data = new Float32Array(new SharedArrayBuffer(v.data.byteLength));
+  data.set(v.data);
+  return { ...v, data };
+}

@@ -76,7 +76,7 @@ export class Lane<T extends WorkerContract> {
           const detail = `the ${this.task} worker stopped (${e.message || 'crashed'})`;
           // The job fails with this message (the view says what happened); the next job starts a fresh worker.
           if (this.started?.handle === handle) this.drop();
-          reject(new LoupeError('INFERENCE_FAILED', detail));
+          reject(new LoupeError('WORKER_CRASHED', detail));
         });
       });
       died.catch(() => undefined);

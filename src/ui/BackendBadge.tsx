@@ -1,12 +1,9 @@
-import { useStore } from '../app/store';
-import { PROVIDER_PREFERENCES, type ProviderPreference } from '../runtime/backend';
+import { PROVIDER_PREFERENCES, type BackendInfo, type ProviderPreference } from '../runtime/backend';
 
 const LABEL: Record<ProviderPreference, string> = { auto: 'Auto (WebGPU if available)', webgpu: 'WebGPU', wasm: 'WASM (CPU)' };
 
 /** Which execution provider and how many WASM threads are in use, with the user's override. */
-export function BackendBadge({ onChange }: { onChange: (p: ProviderPreference) => void }) {
-  const backend = useStore((s) => s.backend);
-  const preference = useStore((s) => s.preference);
+export function BackendBadge({ backend, preference, onChange }: { backend?: BackendInfo; preference: ProviderPreference; onChange: (p: ProviderPreference) => void }) {
   const isolated = typeof self !== 'undefined' && self.crossOriginIsolated === true;
   return (
     <div className="backend">

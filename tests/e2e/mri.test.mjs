@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'fflate';
 import * as nifti from 'nifti-reader-js';
-import { FIXTURES, ensureServer, withBrowser, openApp, dropFile, errorBanner, download, tempDir } from './lib.mjs';
+import { ASTRONAUT, FIXTURES, ensureServer, withBrowser, openApp, dropFile, errorBanner, download, tempDir } from './lib.mjs';
 
 const T = { timeout: 600_000 };
 const DIR = path.join(FIXTURES, 'mri');
@@ -164,5 +164,34 @@ test('MRI: a second scan dropped mid-run replaces the first: only its result is 
     const lv = dice(shown.labels, frame0, 3);
     t.diagnostic(`second scan: LV Dice ${lv.toFixed(3)} on frame 0`);
     assert.ok(lv > 0.7, `LV Dice ${lv.toFixed(3)} on the second scan`);
+  });
+});
+
+test('MRI: a worker that crashes mid-run is reported and restarted; the next run and the other tasks work', { ...T, skip: !truthFile && 'no phantom fixture in tests/fixtures/mri' }, async (t) => {
+  await withBrowser(t, {}, async ({ page }) => {
+    await openMri(page);
+    await page.locator('[data-testid=mri-file]').setInputFiles(IMAGE);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="mri-progress"]')?.getAttribute('data-done')) >= 2, null, { timeout: 240_000 });
+    const worker = page.workers().find((w) => /mri\.worker/.test(w.url()));
+    assert.ok(worker, `no MRI worker among ${page.workers().map((w) => w.url()).join(', ')}`);
+    // An uncaught error in the worker, as a crash inside the runtime would raise.
+    await worker.evaluate(() => setTimeout(() => { throw new Error('simulated crash'); }));
+    const banner = page.locator('[data-testid=error][data-code=WORKER_CRASHED]');
+    await banner.waitFor({ state: 'visible', timeout: 60_000 });
+    const text = (await banner.textContent()).trim();
+    t.diagnostic(`after the crash: ${text}`);
+    assert.match(text, /mri worker stopped/);
+    assert.equal(await page.locator('[data-testid=mri-source]').getAttribute('data-name'), path.basename(IMAGE), 'the scan stays open');
+
+    // Segment again: a fresh worker does the whole run.
+    await page.locator('[data-testid=mri-segment]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="mri-results"]')?.getAttribute('data-status') === 'done' && document.querySelector('[data-testid="mri-function"]'), null, { timeout: 480_000 });
+    assert.equal(await errorBanner(page), null, 'an error banner after the second run');
+    assert.ok(Number(await page.locator('[data-testid=mri-function]').getAttribute('data-ef')) > 0, 'no EF after the rerun');
+
+    // The other tasks never noticed: the Faces tab still detects the astronaut.
+    await page.locator('[data-testid=nav-face]').click();
+    await page.locator('[data-testid=face-file]').setInputFiles(ASTRONAUT);
+    await page.waitForFunction(() => document.querySelector('[data-testid="face-results"]')?.getAttribute('data-status') === 'done' && document.querySelectorAll('[data-testid=face-row]').length >= 1, null, { timeout: 120_000 });
   });
 });

@@ -1,15 +1,12 @@
 // Side effects of the CT task: reading scans, the CT worker (default or custom model), progress and cancel.
 import { useStore } from '../../app/store';
 import type { CtSlice } from './store';
-import { decodeImageBytes, readFiles } from '../../io/decodeImage';
 import { namedFiles } from '../../io/dropped';
-import { readVolume } from '../../io/readVolume';
 import type { Volume } from '../../io/volume';
 import { isModelMissing, LoupeError, toUserError, type ErrorCode } from '../../errors';
 import { isSuperseded, Lane } from '../../runtime/bridge';
 import { Comlink } from '../../runtime/worker';
 import type { CtWorkerApi } from '../../../workers/ct.worker';
-import { asHuFromImages } from './core/hu';
 import { CT_SAMPLINGS } from './core/classify';
 
 export function patchCt(patch: Partial<CtSlice['ct']>): void {
@@ -61,24 +58,20 @@ export async function prepareCt(): Promise<void> {
   }
 }
 
-/** Reading the files also belongs to the lane's newest input: a later drop makes an earlier read moot. */
-let reading = 0;
-
+/** Dropped or picked files: read in the worker (a newer drop supersedes the read like a run), then classified. */
 export async function openCtFiles(files: File[]): Promise<void> {
   if (files.length === 0) return;
-  const mine = ++reading;
-  ctLane.supersede();
   const previous = useStore.getState().ct.status;
-  patchCt({ status: 'reading', error: undefined });
   let volume: Volume;
   try {
-    volume = asHuFromImages(await readVolume(await readFiles(namedFiles(files)), decodeImageBytes));
+    const reading = ctLane.run((api) => api.open(namedFiles(files)));
+    patchCt({ status: 'reading', error: undefined });
+    volume = await reading;
   } catch (error) {
-    if (mine !== reading) return;
+    if (isSuperseded(error)) return;
     patchCt({ status: previous === 'reading' || previous === 'running' ? 'done' : previous });
     return showError(error, 'CORRUPT_VOLUME');
   }
-  if (mine !== reading) return;
   patchCt({ volume, result: undefined, view: { ...useStore.getState().ct.view, z: Math.floor(volume.dims[2] / 2) } });
   await classify();
 }

@@ -9,8 +9,7 @@ import { isSuperseded, Lane } from '../../runtime/bridge';
 import { Comlink } from '../../runtime/worker';
 import type { FaceResult, FaceWorkerApi } from '../../../workers/face.worker';
 import type { FaceModelId } from './core/models';
-import type { Face } from './core/types';
-import { drawFaces } from './ui/overlay';
+import { visibleFaces, type Face } from './core/types';
 
 export function patchFace(patch: Partial<FaceSlice['face']>): void {
   useStore.setState((s) => ({ face: { ...s.face, ...patch } }));
@@ -116,10 +115,6 @@ export function setScoreThreshold(scoreThreshold: number): void {
   patchFace({ scoreThreshold });
 }
 
-export function visibleFaces(faces: Face[], scoreThreshold: number): Face[] {
-  return faces.filter((f) => f.score >= scoreThreshold);
-}
-
 // ---- Live webcam ----------------------------------------------------------------------------------------
 
 /** The live video element; the stage mounts it, this module owns its stream. */
@@ -205,7 +200,7 @@ async function liveLoop(session: number): Promise<void> {
 
 // ---- Export ---------------------------------------------------------------------------------------------
 
-function baseName(name: string): string {
+export function baseName(name: string): string {
   return name.replace(/\.[^.]+$/, '') || 'faces';
 }
 
@@ -219,16 +214,4 @@ export function resultJson(): { file: string; width: number; height: number; fac
 export function exportJson(): void {
   const json = resultJson();
   if (json) download(new Blob([JSON.stringify([json], null, 2)], { type: 'application/json' }), `${baseName(json.file)}.faces.json`);
-}
-
-export function exportPng(): void {
-  const { source, faces, scoreThreshold } = useStore.getState().face;
-  if (!source) return;
-  const canvas = document.createElement('canvas');
-  canvas.width = source.width;
-  canvas.height = source.height;
-  const ctx = canvas.getContext('2d')!;
-  ctx.drawImage(source.bitmap ?? video, 0, 0, source.width, source.height);
-  drawFaces(ctx, visibleFaces(faces, scoreThreshold), source.width, source.height);
-  canvas.toBlob((blob) => blob && download(blob, `${baseName(source.name)}.faces.png`), 'image/png');
 }

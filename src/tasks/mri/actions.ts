@@ -4,8 +4,6 @@ import type { MriSlice } from './store';
 import { download } from '../../io/download';
 import { namedFiles } from '../../io/dropped';
 import { writeNiftiLabels } from '../../io/nifti';
-import { readVolume } from '../../io/readVolume';
-import { decodeImageBytes, readFiles } from '../../io/decodeImage';
 import type { Volume } from '../../io/volume';
 import { LoupeError, toUserError, type ErrorCode } from '../../errors';
 import { isSuperseded, Lane } from '../../runtime/bridge';
@@ -54,26 +52,22 @@ export async function prepareMri(): Promise<void> {
   }
 }
 
-/** Reading the files also belongs to the lane's newest input: a later drop makes an earlier read moot. */
-let reading = 0;
-
 /** Dropped or picked files: one NIfTI, a DICOM series (files or a folder), or slice images. A failure keeps what is on screen. */
 export async function openMriFiles(files: File[]): Promise<void> {
   if (files.length === 0) return;
-  const mine = ++reading;
   patchMri({ replaced: undefined });
-  mriLane.supersede();
   const previous = useStore.getState().mri.status;
-  patchMri({ status: 'reading', error: undefined, progress: undefined });
   let volume: Volume;
   try {
-    volume = await readVolume(await readFiles(namedFiles(files)), decodeImageBytes);
+    // Read in the worker (a newer drop supersedes this read like a run); the main thread only shows it.
+    const reading = mriLane.run((api) => api.open(namedFiles(files)));
+    patchMri({ status: 'reading', error: undefined, progress: undefined });
+    volume = await reading;
   } catch (error) {
-    if (mine !== reading) return;
+    if (isSuperseded(error)) return;
     patchMri({ status: previous === 'reading' || previous === 'running' ? 'done' : previous });
     return showError(error, 'CORRUPT_VOLUME');
   }
-  if (mine !== reading) return;
   const [, , nz, nt] = volume.dims;
   patchMri({ volume, segmentation: undefined, measures: undefined, ed: 0, es: 0, view: { ...INITIAL_VIEW, ...autoWindow(volume.data), z: Math.floor(nz / 2), t: 0 } });
   if (nt < 1 || nz < 1) return showError(new LoupeError('CORRUPT_VOLUME', `${volume.source.name} has no slices`));

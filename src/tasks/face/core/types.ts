@@ -10,3 +10,8 @@ export interface Face {
 }
 
 export const KEYPOINT_NAMES = ['right eye', 'left eye', 'nose tip', 'mouth', 'right ear', 'left ear'] as const;
+
+/** The faces the user asked to see: the worker reports down to a low floor, the slider filters above it. */
+export function visibleFaces(faces: Face[], scoreThreshold: number): Face[] {
+  return faces.filter((f) => f.score >= scoreThreshold);
+}

@@ -4,11 +4,10 @@ import { firstFile } from '../../../io/image';
 import { ErrorBanner } from '../../../ui/ErrorBanner';
 import { DropSection, FileButton } from '../../../ui/files';
 import { FACE_MODELS, FACE_MODEL_IDS, type FaceModelId } from '../core/models';
-import { KEYPOINT_NAMES } from '../core/types';
+import { KEYPOINT_NAMES, visibleFaces } from '../core/types';
 import {
   dismissError,
   exportJson,
-  exportPng,
   openFile,
   prepareFaces,
   refreshCameras,
@@ -17,8 +16,8 @@ import {
   setScoreThreshold,
   startCamera,
   stopCamera,
-  visibleFaces,
 } from '../actions';
+import { exportPng } from './export';
 import { Stage } from './Stage';
 
 const fmt = (n: number) => n.toFixed(1);
