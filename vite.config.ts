@@ -12,10 +12,13 @@ const isolation = {
 };
 
 // Privacy, enforced by the browser: the production build may load and contact nothing outside its own origin. WASM
-// needs 'wasm-unsafe-eval'; ONNX Runtime's thread workers start from blob: URLs. Hosts send the same (see README).
+// needs 'wasm-unsafe-eval'; ONNX Runtime's thread workers start from blob: URLs; only the same origin may frame it
+// (the Benchmark panel's cold-start probe does). Hosts send the same (see README). `npm run bench` alone adds
+// 'unsafe-eval' to its own build, for the MediaPipe peer's loader.
+const benchPeers = process.env.LOUPE_BENCH === '1';
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
+  `script-src 'self' 'wasm-unsafe-eval'${benchPeers ? " 'unsafe-eval'" : ''}`,
   "worker-src 'self' blob:",
   "connect-src 'self' data: blob:",
   "img-src 'self' data: blob:",
@@ -24,7 +27,7 @@ export const CONTENT_SECURITY_POLICY = [
   "object-src 'none'",
   "base-uri 'self'",
   "form-action 'none'",
-  "frame-ancestors 'none'",
+  "frame-ancestors 'self'",
 ].join('; ');
 const production = { ...isolation, 'Content-Security-Policy': CONTENT_SECURITY_POLICY };
 

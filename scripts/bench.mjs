@@ -21,6 +21,8 @@ import { tsImport } from 'tsx/esm/api';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 process.env.E2E_PORT = process.env.BENCH_PORT ?? '4183';
+// The MediaPipe peer's WASM loader evaluates code: the benchmark's own build may (vite.config.ts), the studio's never.
+process.env.LOUPE_BENCH = '1';
 process.env.E2E_OUT_DIR = process.env.BENCH_OUT_DIR ?? 'node_modules/.bench-dist';
 delete process.env.E2E_BASE_URL;
 const lib = await import('../tests/e2e/lib.mjs');

@@ -17,7 +17,14 @@ import { openWarmChatModel, type ChatBundle, type ChatModelInfo, type OpenOption
 const runtime = new TaskRuntime('chat');
 let progress: OnProgress | undefined;
 let current: ChatBundle | undefined;
+/** What was opened last, to open it again when a lost WebGPU device took its session. */
+let opened: { source: ModelSource; options: Omit<OpenOptions, 'ep' | 'limits'> } | undefined;
 const jobs = new Jobs();
+runtime.onDeviceLost(() => {
+  const lost = current;
+  current = undefined;
+  void lost?.lm.release().catch(() => undefined);
+});
 
 /** What the browser tells about memory (Chromium: performance.memory, navigator.deviceMemory). */
 function memoryLimits(): OpenOptions['limits'] {
@@ -26,11 +33,17 @@ function memoryLimits(): OpenOptions['limits'] {
   return { jsHeapLimitBytes: memory?.jsHeapSizeLimit, deviceMemoryGiB: deviceMemory };
 }
 
+/** A new model: the answer in progress stops first, then the old model is released and the new one opened. */
 async function open(source: ModelSource, options: Omit<OpenOptions, 'ep' | 'limits'>): Promise<{ info: ChatModelInfo; backend: BackendInfo }> {
   await jobs.settle();
+  return openNow(source, options);
+}
+
+async function openNow(source: ModelSource, options: Omit<OpenOptions, 'ep' | 'limits'>): Promise<{ info: ChatModelInfo; backend: BackendInfo }> {
   const previous = current;
   current = undefined;
   await previous?.lm.release();
+  opened = { source, options };
   const bundle = await runtime.withFallback(async (ep) => {
     progress?.({ status: 'warmup', file: options.name });
     try {
@@ -69,6 +82,7 @@ const api = {
    */
   run(messages: ChatMessage[], settings: ChatSettings, onToken?: (delta: string, count: number) => void): Promise<ChatTurnResult & { cacheLocation?: string }> {
     return jobs.run(async (signal) => {
+      if (!current && opened) await openNow(opened.source, opened.options); // after a lost device: the same model, on WASM
       const bundle = current;
       if (!bundle) throw new LoupeError('INFERENCE_FAILED', 'no chat model is loaded');
       const onEvent = (e: StreamEvent) => {

@@ -7,6 +7,7 @@ import type { OnProgress } from '../src/runtime/fetchModel';
 import { modelFile, parseManifest } from '../src/runtime/manifest';
 import type { Model } from '../src/runtime/session';
 import { Jobs } from '../src/runtime/jobs';
+import type { ModelSource } from '../src/runtime/source';
 import { TaskRuntime } from '../src/runtime/taskRuntime';
 import { LoupeError } from '../src/errors';
 import { readDroppedVolume } from '../src/io/decodeImage';
@@ -16,11 +17,19 @@ import { asHuFromImages } from '../src/tasks/ct/core/hu';
 import { CT_MODEL_ID, checkCtContract, ctRunner } from '../src/tasks/ct/runner';
 
 const runtime = new TaskRuntime('ct');
+/** The user's classifier, when they chose one (kept to recreate it); otherwise the shipped model. */
+let custom: { key: string; source: ModelSource } | undefined;
 let current: Promise<Model> | undefined;
 const jobs = new Jobs();
+// A lost WebGPU device took the sessions with it: the next request creates the model again (on WASM).
+runtime.onDeviceLost(() => (current = undefined));
 
 function model(): Promise<Model> {
-  current ??= runtime.model(CT_MODEL_ID);
+  if (!current) {
+    const created = custom ? runtime.fromSource(custom.key, custom.source) : runtime.model(CT_MODEL_ID);
+    created.catch(() => current === created && (current = undefined));
+    current = created;
+  }
   return current;
 }
 
@@ -46,13 +55,21 @@ const api = {
     const manifest = parseManifest(json, 'manifest.json');
     checkCtContract(manifest);
     const file = modelFile(manifest);
-    current = runtime.fromSource(`custom:${manifest.id}`, { name: manifest.name, names: [file.path], size: () => bytes.byteLength, read: async () => bytes, manifest });
-    current.catch(() => (current = undefined));
-    return api.load();
+    const previous = custom;
+    custom = { key: `custom:${manifest.id}`, source: { name: manifest.name, names: [file.path], size: () => bytes.byteLength, read: async () => bytes, manifest } };
+    current = undefined;
+    try {
+      return await api.load();
+    } catch (error) {
+      custom = previous; // a model that does not load leaves the one before in place
+      current = undefined;
+      throw error;
+    }
   },
 
   /** Back to the model shipped with Loupe. */
   useDefault() {
+    custom = undefined;
     current = undefined;
     return api.load();
   },
@@ -65,9 +82,8 @@ const api = {
   /** Classifies one volume (HU, [nx, ny, nz]); `onSampling(done, total)` after each sampling. */
   run(hu: Float32Array, dims: [number, number, number], onSampling?: (done: number, total: number) => void): Promise<CtResult & { inferMs: number }> {
     return jobs.run(async (signal) => {
-      const run = ctRunner(await model());
       const started = performance.now();
-      const result = await classifyVolume(hu, dims, run, { onProgress: onSampling, signal });
+      const result = await runtime.surviveDeviceLoss(async () => classifyVolume(hu, dims, ctRunner(await model()), { onProgress: onSampling, signal }));
       return Comlink.transfer({ ...result, inferMs: performance.now() - started }, (result.cam ?? []).map((c) => c.buffer as ArrayBuffer));
     });
   },

@@ -51,7 +51,7 @@ const api = {
       const pre = performance.now();
       const image = toRgba(bitmap);
       const decodeMs = performance.now() - pre;
-      const result = await detectFaces(image, run, { ...options, signal });
+      const result = await runtime.surviveDeviceLoss(() => detectFaces(image, run, { ...options, signal }));
       result.times.preMs += decodeMs;
       return { ...result, width, height, backend: await runtime.info() };
     });

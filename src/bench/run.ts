@@ -9,6 +9,7 @@ import { coldStartInFrame } from './items/cold';
 import { ctVolume } from './items/ct';
 import { facesOverhead, facesVsMediaPipe } from './items/faces';
 import { computeBound } from './items/flops';
+import { facesMemory } from './items/memory';
 import { mriVolume } from './items/mri';
 import { threads } from './items/threads';
 import { webgpuVsWasm } from './items/webgpu';
@@ -18,6 +19,7 @@ import { startBenchWorker, WorkerPool } from './workers';
 export const RUNNERS: Record<ItemId, ItemRunner> = {
   'faces-mediapipe': facesVsMediaPipe,
   'faces-overhead': facesOverhead,
+  'faces-memory': facesMemory,
   mri: mriVolume,
   ct: ctVolume,
   chat: chatVsTransformers,

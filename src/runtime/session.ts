@@ -204,6 +204,15 @@ export class Model {
   }
 }
 
+/**
+ * Calls `onLost` once when the GPU device ONNX Runtime runs WebGPU sessions on is lost (driver reset, GPU process
+ * crash, `destroy()`). Call only after a WebGPU session exists: before that, asking for the device creates one.
+ */
+export async function watchWebGpuDevice(onLost: (reason: string) => void): Promise<void> {
+  const device = (await ort.env.webgpu.device) as unknown as { lost?: Promise<{ message?: string; reason?: string }> } | undefined;
+  void device?.lost?.then((info) => onLost(info.message || info.reason || 'device lost'));
+}
+
 /** Sessions cached per (model id, execution provider), created once even when asked for concurrently. */
 export class ModelCache {
   private readonly models = new Map<string, Promise<Model>>();
@@ -222,7 +231,7 @@ export class ModelCache {
   async releaseAll(): Promise<void> {
     const models = [...this.models.values()];
     this.models.clear();
-    await Promise.all(models.map(async (m) => (await m.catch(() => undefined))?.release()));
+    await Promise.all(models.map(async (m) => (await m.catch(() => undefined))?.release().catch(() => undefined)));
   }
 }
 

@@ -2,17 +2,22 @@ import type { BackendInfo, ExecutionProvider } from './backend';
 import { initRuntime, loadModel, type RuntimeOptions } from './browser';
 import { LoupeError } from '../errors';
 import type { OnProgress } from './fetchModel';
-import { ModelCache, type Model } from './session';
+import { ModelCache, watchWebGpuDevice, type Model } from './session';
 import { openModel, type ModelSource } from './source';
 
 /**
  * What every task worker needs from the runtime: one init (provider, threads, WASM), models cached per
- * (id, provider), and a switch to WASM for the rest of the worker's life if WebGPU fails on a model.
+ * (id, provider), and a switch to WASM for the rest of the worker's life if WebGPU fails on a model or its GPU
+ * device is lost (sessions are then recreated on WASM by the next request).
  */
 export class TaskRuntime {
   private backend: Promise<BackendInfo> | undefined;
   private progress: OnProgress | undefined;
   private readonly models = new ModelCache();
+  private watching = false;
+  /** Bumped when the WebGPU device is lost: a job that began before can tell that its failure came from that. */
+  private losses = 0;
+  private readonly lossListeners = new Set<() => void>();
 
   constructor(private readonly task: string) {}
 
@@ -49,12 +54,53 @@ export class TaskRuntime {
   async withFallback<T>(open: (ep: ExecutionProvider) => Promise<T>): Promise<T> {
     const info = await this.info();
     try {
-      return await open(info.ep);
+      const opened = await open(info.ep);
+      if (info.ep === 'webgpu') this.watchDevice();
+      return opened;
     } catch (error) {
       if ((error as Error).name !== 'WEBGPU_UNAVAILABLE' || info.ep !== 'webgpu') throw error;
-      this.backend = Promise.resolve({ ...info, ep: 'wasm', adapter: undefined, fallbackReason: `WebGPU failed (${(error as Error).message}); using WASM.` });
+      this.useWasm(`WebGPU failed (${(error as Error).message}); using WASM.`);
       return open('wasm');
     }
+  }
+
+  /**
+   * Runs a job; if the WebGPU device is lost while it runs (its sessions fail), runs it once more, now on WASM.
+   * The user sees a result and the backend badge says why it changed.
+   */
+  async surviveDeviceLoss<T>(job: () => Promise<T>): Promise<T> {
+    const before = this.losses;
+    try {
+      return await job();
+    } catch (error) {
+      if ((error as Error).name === 'ABORTED') throw error;
+      // The run's failure can arrive just before the device's `lost` promise settles.
+      if (this.losses === before) await new Promise((resolve) => setTimeout(resolve, 100));
+      if (this.losses === before) throw error;
+      return job();
+    }
+  }
+
+  /** `listener` hears a lost WebGPU device (the chat worker drops its model and reopens it on WASM). */
+  onDeviceLost(listener: () => void): void {
+    this.lossListeners.add(listener);
+  }
+
+  private watchDevice(): void {
+    if (this.watching) return;
+    this.watching = true;
+    void watchWebGpuDevice((reason) => {
+      this.losses++;
+      this.useWasm(`The WebGPU device was lost (${reason}); using WASM.`);
+      void this.models.releaseAll().catch(() => undefined);
+      for (const listener of this.lossListeners) listener();
+    }).catch(() => undefined);
+  }
+
+  private useWasm(fallbackReason: string): void {
+    const info = this.backend;
+    if (!info) return;
+    this.backend = info.then((b) => ({ ...b, ep: 'wasm', adapter: undefined, fallbackReason }));
   }
 
   /** Load progress goes here (the chat worker reports its own files and warm-up). */

@@ -303,3 +303,44 @@ test('10. camera refused or absent: a specific message, and the photo result sta
     });
   }
 });
+
+test('11. WebGPU device lost mid-session: the next photo runs on WASM, the badge says why, and the box is the same', T, async (t) => {
+  await withBrowser(t, { webgpu: true }, async ({ page }) => {
+    // Keeps every GPUDevice the face worker creates (ONNX Runtime's included), so the test can destroy it.
+    page.on('worker', (w) => {
+      if (!/face\.worker/.test(w.url())) return;
+      void w.evaluate(() => {
+        const request = GPUAdapter.prototype.requestDevice;
+        self.__e2eDevices = [];
+        GPUAdapter.prototype.requestDevice = async function (...args) {
+          const device = await request.apply(this, args);
+          self.__e2eDevices.push(device);
+          return device;
+        };
+      }).catch(() => undefined);
+    });
+    await openApp(page, { ep: 'webgpu' });
+    const adapter = await webgpuAdapter(page);
+    if (!adapter.ok) {
+      t.skip(`no WebGPU adapter in headless Chromium with ${WEBGPU_ARGS.join(' ')}: ${adapter.why}`);
+      return;
+    }
+    const gpu = assertOneAstronaut(await detectAstronaut(page));
+    assert.equal((await backendInfo(page)).ep, 'webgpu');
+
+    const worker = page.workers().find((w) => /face\.worker/.test(w.url()));
+    const destroyed = await worker.evaluate(() => {
+      for (const d of self.__e2eDevices ?? []) d.destroy();
+      return (self.__e2eDevices ?? []).length;
+    });
+    assert.ok(destroyed >= 1, 'the face worker created no GPU device (was the hook late?)');
+
+    const after = assertOneAstronaut(await detectAstronaut(page));
+    await page.waitForFunction(() => document.querySelector('[data-testid="backend"]')?.getAttribute('data-ep') === 'wasm', null, { timeout: 30_000 });
+    const reason = (await page.locator('[data-testid=backend-fallback]').textContent()).trim();
+    t.diagnostic(`after destroy(): ${reason}; box ${fmtBox(after.box)} vs WebGPU ${fmtBox(gpu.box)}`);
+    assert.match(reason, /device was lost/);
+    assert.ok(iou(after.box, gpu.box) >= 0.95, `WASM box ${fmtBox(after.box)} vs WebGPU ${fmtBox(gpu.box)}`);
+    assert.equal(await errorBanner(page), null);
+  });
+});

@@ -3,7 +3,7 @@
 import { fmtPercent, fmtRatio, fmtSpread, markdownTable } from './format';
 import { perRepRatios, spread, type Spread } from './stats';
 
-export const ITEM_IDS = ['faces-mediapipe', 'faces-overhead', 'mri', 'ct', 'chat', 'threads', 'webgpu', 'cold', 'flops'] as const;
+export const ITEM_IDS = ['faces-mediapipe', 'faces-overhead', 'faces-memory', 'mri', 'ct', 'chat', 'threads', 'webgpu', 'cold', 'flops'] as const;
 export type ItemId = (typeof ITEM_IDS)[number];
 
 export function isItemId(v: unknown): v is ItemId {
@@ -31,6 +31,13 @@ export const ITEMS: Record<ItemId, ItemInfo> = {
     meaning:
       'The same frames through our face worker (everything in the row above) against a bare onnxruntime-web `session.run` on the same 128² input tensor in another worker (timed inside it: no hop, no pre/post-processing), alternating frame by frame. ' +
       'Overhead = (ours ÷ bare − 1) per repetition: the price of pre/post-processing, the worker hop and our session wrapper. The stage rows split our time as the worker reports it.',
+  },
+  'faces-memory': {
+    title: 'Faces: worker memory over a long webcam run',
+    meaning:
+      'Our face worker (WASM, 1 thread, BlazeFace short-range) runs the live path on 10,000 video frames, one in flight, as the webcam loop does (a quick run: 300). ' +
+      'Its memory (`performance.measureUserAgentSpecificMemory()`, the bytes attributed to the face worker: JS heap and the WASM memory of ONNX Runtime) is measured after the first tenth of the frames and at the end. ' +
+      'The target: the end within 10 % of the first measurement, i.e. no leak per frame.',
   },
   mri: {
     title: 'Cardiac MRI: volume latency',

@@ -6,7 +6,7 @@ import { fmtNumber } from '../core/format';
 import { pixelsOf } from '../frames';
 import { MEDIAPIPE_VERSION, startMediaPipe } from '../peers/mediapipe';
 import { startBenchWorker, startFaceWorker } from '../workers';
-import { alternateFrames, detectOurs, framesPerSecond, ortBuild, repeat, type Block, type FaceCall, type ItemContext, type ItemOutcome } from './context';
+import { alternateFrames, detectOurs, framesPerSecond, ortBuild, repeat, skipped, type Block, type FaceCall, type ItemContext, type ItemOutcome } from './context';
 
 const MODEL = 'blazeface-short';
 /** MediaPipe's default minDetectionConfidence; our faces below it are left out of the agreement. */
@@ -21,7 +21,14 @@ export async function facesVsMediaPipe(ctx: ItemContext): Promise<ItemOutcome> {
   const ours = ctx.pool.track(await startFaceWorker({ preference: 'wasm', threads: 1 }));
   await ours.api.load(MODEL);
   const ort = await ctx.ort();
-  const mp = await startMediaPipe();
+  let mp: Awaited<ReturnType<typeof startMediaPipe>>;
+  try {
+    mp = await startMediaPipe();
+  } catch (error) {
+    // The studio's Content-Security-Policy forbids eval; `npm run bench` serves its own build with it for this peer.
+    if ((error as Error).name === 'EvalError') return skipped(`MediaPipe's WASM loader evaluates code, which this page's Content-Security-Policy forbids (it is allowed in \`npm run bench\`'s own build): ${(error as Error).message}`);
+    throw error;
+  }
   try {
     // Warm-up outside the timed blocks: first-call allocations, MediaPipe's graph start.
     for (const frame of frames.slice(0, 2)) {
