@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { writeNiftiLabels } from '../src/io/nifti';
 import { loadModelFromDisk } from '../src/runtime/node';
 import { cardiacFunction } from '../src/tasks/mri/core/measures';
-import { measure, segmentVolume } from '../src/tasks/mri/core/pipeline';
+import { analyseVolume, measure } from '../src/tasks/mri/core/pipeline';
 import { MRI_MODEL_ID, mriRunner, preprocessOf } from '../src/tasks/mri/runner';
 import { UsageError, parse } from './args';
 import { readVolumeAt } from './io';
@@ -18,7 +18,14 @@ export async function mriMain(args: string[]): Promise<number> {
   const input = positionals[0];
   const volume = await readVolumeAt(input);
   const model = await loadModelFromDisk('mri', MRI_MODEL_ID);
-  const { labels } = await segmentVolume(volume, mriRunner(model), { preprocess: preprocessOf(model.manifest) });
+  const analysis = await analyseVolume(volume, mriRunner(model), { preprocess: preprocessOf(model.manifest) });
+  if (analysis.rejection) {
+    // Not a cardiac short-axis MRI: the reason, no numbers; exit 3 so batch scripts can tell a refusal from a failure.
+    if (values.json) process.stdout.write(`${JSON.stringify({ file: input, rejected: analysis.rejection })}\n`);
+    else process.stdout.write(`${input}: refused (${analysis.rejection.code}): ${analysis.rejection.reason}\n`);
+    return 3;
+  }
+  const { labels } = analysis.segmentation;
   const m = measure(labels, volume);
   const [nx, ny, nz, nt] = volume.dims;
   const { ed, es } = m.suggested;

@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'CAMERA_NOT_FOUND',
   'CAMERA_BUSY',
   'INFERENCE_FAILED',
+  'NOT_CARDIAC_MRI',
   'WORKER_CRASHED',
   'ABORTED',
 ] as const;
@@ -50,6 +51,7 @@ export const ERROR_ADVICE: Record<ErrorCode, { title: string; action: string }> 
   CAMERA_NOT_FOUND: { title: 'No camera was found.', action: 'Connect a camera, or drop a photo instead.' },
   CAMERA_BUSY: { title: 'The camera is in use by another application or could not start.', action: 'Close other apps using the camera and press Start again.' },
   INFERENCE_FAILED: { title: 'The model failed while running.', action: 'Try again; if it repeats, switch the backend to WASM.' },
+  NOT_CARDIAC_MRI: { title: 'This does not look like a cardiac short-axis MRI, so nothing was measured.', action: 'The MRI model reads short-axis cine MRI of the heart only (DICOM MR, NIfTI, or slice images). Open such a series; the reason is below.' },
   WORKER_CRASHED: { title: "This task's background worker stopped unexpectedly.", action: 'Run it again: a fresh worker starts. What is on screen and the other tasks are not affected.' },
   ABORTED: { title: 'Cancelled.', action: '' },
 };

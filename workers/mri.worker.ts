@@ -8,7 +8,7 @@ import { Jobs } from '../src/runtime/jobs';
 import { TaskRuntime } from '../src/runtime/taskRuntime';
 import { readDroppedVolume } from '../src/io/decodeImage';
 import type { Volume } from '../src/io/volume';
-import { segmentVolume, type Segmentation } from '../src/tasks/mri/core/pipeline';
+import { analyseVolume, type MriAnalysis } from '../src/tasks/mri/core/pipeline';
 import { mriRunner, preprocessOf, MRI_MODEL_ID } from '../src/tasks/mri/runner';
 
 const runtime = new TaskRuntime('mri');
@@ -29,14 +29,17 @@ const api = {
     return jobs.run(() => readDroppedVolume(files));
   },
 
-  /** Segments every slice and frame; `onSlice(done, total)` after each. */
-  run(volume: Volume, onSlice?: (done: number, total: number) => void): Promise<Segmentation & { backend: BackendInfo; inferMs: number }> {
+  /** Segments every slice and frame (`onSlice(done, total)` after each), or refuses an input that is not a cardiac MRI. */
+  run(volume: Volume, onSlice?: (done: number, total: number) => void): Promise<MriAnalysis & { backend: BackendInfo; inferMs: number }> {
     return jobs.run(async (signal) => {
-      const model = await runtime.model(MRI_MODEL_ID);
       const started = performance.now();
-      const result = await segmentVolume(volume, mriRunner(model), { preprocess: preprocessOf(model.manifest), onProgress: onSlice, signal });
+      const result = await runtime.surviveDeviceLoss(async () => {
+        const model = await runtime.model(MRI_MODEL_ID);
+        return analyseVolume(volume, mriRunner(model), { preprocess: preprocessOf(model.manifest), onProgress: onSlice, signal });
+      });
       const inferMs = performance.now() - started;
-      return Comlink.transfer({ ...result, backend: await runtime.info(), inferMs }, [result.labels.buffer, ...result.fields.map((f) => f.buffer as ArrayBuffer)]);
+      const buffers = result.segmentation ? [result.segmentation.labels.buffer, ...result.segmentation.fields.map((f) => f.buffer as ArrayBuffer)] : [];
+      return Comlink.transfer({ ...result, backend: await runtime.info(), inferMs }, buffers);
     });
   },
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LoupeError } from '../errors';
 import type { RgbaImage } from './image';
-import { naturalCompare, volumeFromImages } from './slices';
+import { arrangeStack, naturalCompare, volumeFromImages } from './slices';
 
 /** A w×h RGBA image filled with one colour. */
 function solid(w: number, h: number, [r, g, b]: [number, number, number]): RgbaImage {
@@ -81,5 +81,27 @@ describe('naturalCompare', () => {
   it('orders embedded numbers numerically', () => {
     expect(['img10.png', 'img9.png', 'img100.png', 'img1.png'].sort(naturalCompare)).toEqual(['img1.png', 'img9.png', 'img10.png', 'img100.png']);
     expect(['b/2.png', 'a/10.png', 'a/2.png'].sort(naturalCompare)).toEqual(['a/2.png', 'a/10.png', 'b/2.png']);
+  });
+});
+
+describe('arrangeStack', () => {
+  const img = (v: number) => ({ width: 2, height: 1, data: new Uint8ClampedArray([v, v, v, 255, v, v, v, 255]) });
+  // Six images named so that natural order is a0f0, a0f1, a1f0, a1f1, a2f0, a2f1 (slice-major: frames of a slice together).
+  const stack = volumeFromImages([0, 1, 2].flatMap((z) => [0, 1].map((t) => ({ name: `a${z}f${t}.png`, image: img(10 * z + t) }))));
+
+  it('splits slice-major images into positions × frames, with the spacing the user gave', () => {
+    const v = arrangeStack(stack, { pixelMm: 1.4, sliceMm: 8, frames: 2, order: 'slice-major' });
+    expect(v.dims).toEqual([2, 1, 3, 2]);
+    expect(v.spacingMm).toEqual([1.4, 1.4, 8]);
+    // frame 0: slices 0, 10, 20; frame 1: 1, 11, 21 (luminance of a grey pixel is the grey value)
+    expect(Array.from(v.data.filter((_, i) => i % 2 === 0)).map(Math.round)).toEqual([0, 10, 20, 1, 11, 21]);
+    expect(v.source.note).toMatch(/pixel size 1.4 mm, slice spacing 8 mm, as you set them; 3 slices × 2 frames/);
+  });
+
+  it('keeps frame-major order as it is, says what it still assumes, and refuses a count that does not split', () => {
+    const v = arrangeStack(stack, { frames: 3, order: 'frame-major' });
+    expect(v.dims).toEqual([2, 1, 2, 3]);
+    expect(v.source.note).toMatch(/assumed: pixel size 1 mm, slice spacing 1 mm/);
+    expect(() => arrangeStack(stack, { frames: 4, order: 'frame-major' })).toThrow(/6 images cannot be split into 4 frames/);
   });
 });

@@ -54,3 +54,42 @@ export function volumeFromImages(images: { name: string; image: RgbaImage }[], s
     },
   };
 }
+
+/** How the images of a stack map onto the volume, as the user says (image files carry no geometry). */
+export interface StackLayout {
+  /** Pixel size (mm), when known. */
+  pixelMm?: number;
+  /** Distance between slice centres (mm), when known. */
+  sliceMm?: number;
+  /** Frames (time points); the images are positions × frames. */
+  frames: number;
+  /** 'slice-major': every frame of slice 1, then of slice 2…; 'frame-major': every slice of frame 1, then frame 2…. */
+  order: 'slice-major' | 'frame-major';
+}
+
+/**
+ * A stack read by `volumeFromImages` rearranged into positions × frames with the pixel size and slice spacing the user
+ * gave; the note says what is still assumed. Throws when the image count is not a multiple of `frames`. Pure.
+ */
+export function arrangeStack(stack: Volume, { pixelMm, sliceMm, frames, order }: StackLayout): Volume {
+  const [nx, ny] = stack.dims;
+  const images = stack.dims[2] * stack.dims[3];
+  if (!(Number.isInteger(frames) && frames >= 1 && images % frames === 0)) {
+    throw new LoupeError('INCONSISTENT_SERIES', `${images} images cannot be split into ${frames} frames of equal size`);
+  }
+  const positions = images / frames;
+  const plane = nx * ny;
+  let data = stack.data;
+  if (order === 'slice-major' && frames > 1 && positions > 1) {
+    // Image k = z·frames + t; the volume wants index t·positions + z.
+    data = new Float32Array(stack.data.length);
+    for (let z = 0; z < positions; z++) for (let t = 0; t < frames; t++) data.set(stack.data.subarray((z * frames + t) * plane, (z * frames + t + 1) * plane), (t * positions + z) * plane);
+  }
+  const known = (v?: number) => v !== undefined && Number.isFinite(v) && v > 0;
+  const spacing: [number, number, number] = [known(pixelMm) ? pixelMm! : 1, known(pixelMm) ? pixelMm! : 1, known(sliceMm) ? sliceMm! : 1];
+  const notes = ['8-bit images: treated as already windowed'];
+  const assumed = [!known(pixelMm) && 'pixel size 1 mm', !known(sliceMm) && positions > 1 && 'slice spacing 1 mm'].filter(Boolean);
+  notes.push(assumed.length ? `assumed: ${assumed.join(', ')} (set them below for areas and volumes in real units)` : `pixel size ${pixelMm} mm${positions > 1 ? `, slice spacing ${sliceMm} mm` : ''}, as you set them`);
+  if (frames > 1) notes.push(`${positions} slice${positions === 1 ? '' : 's'} × ${frames} frames (${order === 'slice-major' ? 'all frames of a slice together' : 'all slices of a frame together'})`);
+  return { ...stack, data, dims: [nx, ny, positions, frames], spacingMm: spacing, affine: scalingAffine(spacing), source: { ...stack.source, note: notes.join('; ') } };
+}

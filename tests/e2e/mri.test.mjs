@@ -195,3 +195,79 @@ test('MRI: a worker that crashes mid-run is reported and restarted; the next run
     await page.waitForFunction(() => document.querySelector('[data-testid="face-results"]')?.getAttribute('data-status') === 'done' && document.querySelectorAll('[data-testid=face-row]').length >= 1, null, { timeout: 120_000 });
   });
 });
+
+const NIB_4D = '/usr/lib/python3/dist-packages/nibabel/tests/data/example4d.nii.gz';
+const MR_SMALL = '/usr/lib/python3/dist-packages/pydicom/data/test_files/MR_small.dcm';
+
+test('MRI: a brain fMRI and a small non-cardiac MR slice are refused with their reason and no numbers; the phantom cine still gets its EF', { ...T, skip: (!truthFile || !fs.existsSync(NIB_4D) || !fs.existsSync(MR_SMALL)) && 'needs the phantom fixture and Debian nibabel/pydicom test files' }, async (t) => {
+  await withBrowser(t, {}, async ({ page }) => {
+    await openMri(page);
+    for (const [file, code, reason] of [[NIB_4D, 'NOT_CARDIAC_MRI', /no left-ventricular blood pool/], [MR_SMALL, 'NOT_CARDIAC_MRI', /field of view is 20 × 20 mm/]]) {
+      await page.locator('[data-testid=mri-file]').setInputFiles(file);
+      const banner = page.locator(`[data-testid=error][data-code=${code}]`);
+      await banner.waitFor({ state: 'visible', timeout: 240_000 });
+      const text = (await banner.textContent()).trim();
+      t.diagnostic(`${path.basename(file)}: ${text}`);
+      assert.match(text, reason);
+      assert.equal(await page.locator('[data-testid=mri-source]').getAttribute('data-name'), path.basename(file));
+      assert.equal(await page.locator('[data-testid=mri-function]').count(), 0, 'an EF is shown for a refused input');
+      assert.equal(await page.locator('[data-testid=mri-areas]').count(), 0, 'areas are shown for a refused input');
+    }
+    await segmentFile(page, IMAGE);
+    const ef = Number(await page.locator('[data-testid=mri-function]').getAttribute('data-ef'));
+    assert.ok(Math.abs(ef - truth.ef * 100) <= 5, `EF ${ef} after the refusals`);
+  });
+});
+
+test('MRI: a PNG stack gets volumes only once its pixel size and slice spacing are set, and then a plausible LV volume', { ...T, skip: !truthFile && 'no phantom fixture in tests/fixtures/mri' }, async (t) => {
+  const sharp = (await import('sharp')).default;
+  // Frame 0 of the phantom cine as 8-bit PNG slices, and its true LV volume from the label file.
+  const image = (() => {
+    let buf = fs.readFileSync(IMAGE);
+    buf = Buffer.from(gunzipSync(new Uint8Array(buf)));
+    const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+    const header = nifti.readHeader(ab);
+    const raw = nifti.readImage(header, ab);
+    const Typed = { 2: Uint8Array, 4: Int16Array, 16: Float32Array, 512: Uint16Array }[header.datatypeCode];
+    assert.ok(Typed, `unexpected NIfTI datatype ${header.datatypeCode}`);
+    return { header, data: new Typed(raw) };
+  })();
+  const [nx, ny, nz] = image.header.dims.slice(1, 4);
+  const [dx, dy, dz] = image.header.pixDims.slice(1, 4);
+  const typed = image.data;
+  const plane = nx * ny;
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < plane * nz; i++) { lo = Math.min(lo, typed[i]); hi = Math.max(hi, typed[i]); }
+  const files = [];
+  for (let z = 0; z < nz; z++) {
+    const px = Buffer.alloc(plane);
+    for (let i = 0; i < plane; i++) px[i] = Math.round(((typed[z * plane + i] - lo) / (hi - lo)) * 255);
+    const file = path.join(tmp.dir, `slice_${String(z + 1).padStart(2, '0')}.png`);
+    await sharp(px, { raw: { width: nx, height: ny, channels: 1 } }).png().toFile(file);
+    files.push(file);
+  }
+  const labels = readLabels(fs.readFileSync(LABEL)).labels;
+  let lvVoxels = 0;
+  for (let i = 0; i < plane * nz; i++) if (labels[i] === 3) lvVoxels++;
+  const trueLvMl = (lvVoxels * dx * dy * dz) / 1000;
+
+  await withBrowser(t, {}, async ({ page }) => {
+    await openMri(page);
+    await page.locator('[data-testid=mri-file]').setInputFiles(files);
+    await page.waitForFunction(() => document.querySelector('[data-testid="mri-results"]')?.getAttribute('data-status') === 'done', null, { timeout: 240_000 });
+    assert.equal(await page.locator('[data-testid=mri-needs-geometry]').count(), 1, 'volumes shown before the geometry is known');
+    assert.equal(await page.locator('[data-testid=mri-volumes]').count(), 0);
+    assert.match(await page.locator('[data-testid=mri-source]').textContent(), /assumed: pixel size 1 mm, slice spacing 1 mm/);
+
+    await page.locator('[data-testid=mri-pixel-size]').fill(String(dx));
+    await page.locator('[data-testid=mri-slice-spacing]').fill(String(dz));
+    await page.locator('[data-testid=mri-slice-spacing]').blur();
+    await page.locator('[data-testid=mri-volumes]').waitFor({ state: 'visible', timeout: 240_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="mri-results"]')?.getAttribute('data-status') === 'done', null, { timeout: 240_000 });
+    assert.match(await page.locator('[data-testid=mri-source]').textContent(), /as you set them/);
+    const lv = Number(await page.locator('[data-testid=mri-volumes] tbody tr').first().locator('td').nth(3).textContent());
+    t.diagnostic(`PNG stack LV ${lv} mL vs the phantom's ${trueLvMl.toFixed(1)} mL (frame 0)`);
+    assert.ok(Math.abs(lv - trueLvMl) / trueLvMl <= 0.15, `LV ${lv} mL vs ${trueLvMl.toFixed(1)} mL`);
+    assert.equal(await page.locator('[data-testid=mri-ef-needs-cine]').count(), 1, 'a one-frame stack should say EF needs a cine');
+  });
+});

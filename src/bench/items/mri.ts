@@ -35,7 +35,8 @@ export async function segmentOurs(mri: Started<MriWorkerApi>, file: { bytes: Uin
   const t = performance.now();
   const volume = await readVolume([{ name: file.name, bytes: file.bytes }], noImages);
   const result = await mri.api.run(volume);
-  measure(result.labels, volume);
+  if (!result.segmentation) throw new Error(`the MRI benchmark volume was refused: ${result.rejection.reason}`);
+  measure(result.segmentation.labels, volume);
   return { ms: performance.now() - t, workerMs: result.inferMs };
 }
 

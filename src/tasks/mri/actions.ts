@@ -4,6 +4,7 @@ import type { MriSlice } from './store';
 import { download } from '../../io/download';
 import { namedFiles } from '../../io/dropped';
 import { writeNiftiLabels } from '../../io/nifti';
+import { arrangeStack, type StackLayout } from '../../io/slices';
 import type { Volume } from '../../io/volume';
 import { LoupeError, toUserError, type ErrorCode } from '../../errors';
 import { isSuperseded, Lane } from '../../runtime/bridge';
@@ -68,8 +69,13 @@ export async function openMriFiles(files: File[]): Promise<void> {
     patchMri({ status: previous === 'reading' || previous === 'running' ? 'done' : previous });
     return showError(error, 'CORRUPT_VOLUME');
   }
+  let stack: { original: Volume; layout: StackLayout } | undefined;
+  if (volume.source.format === 'image') {
+    stack = { original: volume, layout: { frames: 1, order: 'slice-major' } };
+    volume = arrangeStack(volume, stack.layout);
+  }
   const [, , nz, nt] = volume.dims;
-  patchMri({ volume, segmentation: undefined, measures: undefined, ed: 0, es: 0, view: { ...INITIAL_VIEW, ...autoWindow(volume.data), z: Math.floor(nz / 2), t: 0 } });
+  patchMri({ stack, volume, segmentation: undefined, measures: undefined, ed: 0, es: 0, view: { ...INITIAL_VIEW, ...autoWindow(volume.data), z: Math.floor(nz / 2), t: 0 } });
   if (nt < 1 || nz < 1) return showError(new LoupeError('CORRUPT_VOLUME', `${volume.source.name} has no slices`));
   await segment();
 }
@@ -78,16 +84,21 @@ export async function openMriFiles(files: File[]): Promise<void> {
 export async function segment(): Promise<void> {
   const { volume } = useStore.getState().mri;
   if (!volume) return;
-  patchMri({ status: 'running', error: undefined, progress: { done: 0, total: volume.dims[2] * volume.dims[3] } });
+  patchMri({ status: 'running', error: undefined, rejection: undefined, progress: { done: 0, total: volume.dims[2] * volume.dims[3] } });
   try {
     const result = await mriLane.run(async (api, signal) => {
       useStore.setState({ backend: await api.load() });
       return api.run(volume, Comlink.proxy((done: number, total: number) => signal.aborted || patchMri({ progress: { done, total } })));
     }, { onSuperseded: (detail) => patchMri({ replaced: detail.replace(/: superseded.*$/, '') }) });
-    const measures = measure(result.labels, volume);
-    const { backend, inferMs, ...segmentation } = result;
+    const { backend, inferMs, segmentation, rejection } = result;
     useStore.setState({ backend });
-    patchMri({ status: 'done', segmentation, measures, ed: measures.suggested.ed, es: measures.suggested.es, progress: undefined, inferMs });
+    if (rejection) {
+      // Not a cardiac short-axis MRI: the reason, and no labels or numbers that would look like an answer.
+      patchMri({ status: 'done', segmentation: undefined, measures: undefined, rejection, progress: undefined, inferMs });
+      return showError(new LoupeError('NOT_CARDIAC_MRI', rejection.reason));
+    }
+    const measures = measure(segmentation.labels, volume);
+    patchMri({ status: 'done', segmentation, measures, rejection: undefined, ed: measures.suggested.ed, es: measures.suggested.es, progress: undefined, inferMs });
   } catch (error) {
     if (!isSuperseded(error)) showError(error);
   }
@@ -104,11 +115,21 @@ export function abandonMri(): void {
   if (status === 'running' || status === 'loading') patchMri({ status: volume ? 'done' : 'idle', progress: undefined });
 }
 
-/** Pixel size for slice images, whose files carry none; re-measures (and re-segments, since the model resamples). */
-export async function setImageSpacing(mm: number): Promise<void> {
-  const { volume } = useStore.getState().mri;
-  if (!volume || !(mm > 0)) return;
-  patchMri({ volume: { ...volume, spacingMm: [mm, mm, volume.spacingMm[2]] } });
+/**
+ * Geometry of an image stack (its files carry none): pixel size, slice spacing, and how the images split into slices
+ * and frames. Re-measures and re-segments (the model resamples to its own pixel size).
+ */
+export async function setStackLayout(patch: Partial<StackLayout>): Promise<void> {
+  const { stack, view } = useStore.getState().mri;
+  if (!stack) return;
+  const layout = { ...stack.layout, ...patch };
+  let volume: Volume;
+  try {
+    volume = arrangeStack(stack.original, layout);
+  } catch (error) {
+    return showError(error);
+  }
+  patchMri({ stack: { ...stack, layout }, volume, segmentation: undefined, measures: undefined, ed: 0, es: 0, view: { ...view, z: Math.min(view.z, volume.dims[2] - 1), t: 0 } });
   await segment();
 }
 

@@ -1,6 +1,8 @@
 import type { StateCreator } from 'zustand';
+import type { StackLayout } from '../../io/slices';
 import type { Volume } from '../../io/volume';
 import type { UserError } from '../../errors';
+import type { Rejection } from './core/anatomy';
 import type { MriMeasures, Segmentation } from './core/pipeline';
 
 export type MriStatus = 'idle' | 'loading' | 'reading' | 'running' | 'done' | 'error';
@@ -33,6 +35,10 @@ export interface MriSlice {
     ed: number;
     es: number;
     progress?: { done: number; total: number };
+    /** An image stack as read, and how the user says it maps onto slices and frames (images carry no geometry). */
+    stack?: { original: Volume; layout: StackLayout };
+    /** Why the open scan was refused (not a cardiac short-axis MRI): no labels, no measurements. */
+    rejection?: Rejection;
     /** How far the run of the scan this one replaced got before it stopped (e.g. "stopped after 3 of 40 slices"). */
     replaced?: string;
     inferMs?: number;

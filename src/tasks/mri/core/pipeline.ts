@@ -1,6 +1,7 @@
 import { throwIfAborted } from '../../../errors';
 import { sliceOf, type Volume } from '../../../io/volume';
 import { sliceAreasMm2, suggestEdEs, volumesMl, type PerStructure } from './measures';
+import { checkInput, cleanVolume, judgeHeart, scoreHeart, type HeartScore, type Rejection } from './anatomy';
 import { labelsOnSource } from './postprocess';
 import { DFNET_PREPROCESS, sliceGrid, toModelInput, type MriPreprocess } from './preprocess';
 import type { SliceGrid } from './grid';
@@ -9,8 +10,11 @@ import type { SliceGrid } from './grid';
 export type RunMriModel = (input: Float32Array, size: number) => Promise<{ logits: Float32Array; df: Float32Array }>;
 
 export interface Segmentation {
-  /** Labels 0–3 with the volume's layout and dims (x fastest, then y, z, t). */
+  /** Labels 0–3 with the volume's layout and dims (x fastest, then y, z, t), anatomically cleaned unless asked not to. */
   labels: Uint8Array;
+  /** Whether the labels look like one heart (see `anatomy.ts`), and the refusal when they do not. */
+  heart: HeartScore;
+  rejection?: Rejection;
   /** The direction field of every slice on the model grid, [2, size, size] each, index t * nz + z. */
   fields: Float32Array[];
   grid: SliceGrid;
@@ -18,6 +22,8 @@ export interface Segmentation {
 
 export interface SegmentOptions {
   preprocess?: MriPreprocess;
+  /** Anatomical clean-up of the labels (one LV pool in its ring, RV at the septum, no specks); default on. */
+  postprocess?: boolean;
   onProgress?: (done: number, total: number) => void;
   /** Checked before every slice; once aborted the run stops with an ABORTED error. */
   signal?: AbortSignal;
@@ -54,7 +60,7 @@ export async function locateHeart(volume: Volume, run: RunMriModel, preprocess: 
  * Segments every slice of every frame, slice by slice, mapping each result back to the source grid. The crop
  * is centred on the heart (found by `locateHeart`), so a heart away from the image centre is not cut off.
  */
-export async function segmentVolume(volume: Volume, run: RunMriModel, { preprocess = DFNET_PREPROCESS, onProgress, signal }: SegmentOptions = {}): Promise<Segmentation> {
+export async function segmentVolume(volume: Volume, run: RunMriModel, { preprocess = DFNET_PREPROCESS, postprocess = true, onProgress, signal }: SegmentOptions = {}): Promise<Segmentation> {
   const [nx, ny, nz, nt] = volume.dims;
   const centre = await locateHeart(volume, run, preprocess);
   const grid = sliceGrid(nx, ny, volume.spacingMm[0], volume.spacingMm[1], preprocess, ...(centre ?? [nx / 2, ny / 2]));
@@ -70,7 +76,23 @@ export async function segmentVolume(volume: Volume, run: RunMriModel, { preproce
       onProgress?.(t * nz + z + 1, total);
     }
   }
-  return { labels, fields, grid };
+  const cleaned = cleanVolume(labels, volume.dims, volume.spacingMm);
+  const heart = scoreHeart(labels, cleaned, volume.dims, volume.spacingMm);
+  return { labels: postprocess ? cleaned : labels, fields, grid, heart, rejection: judgeHeart(heart) };
+}
+
+/** What the MRI task answers for a volume: a segmentation, or a refusal with its reason (and no measurements). */
+export type MriAnalysis = { segmentation: Segmentation; rejection?: undefined } | { rejection: Rejection; segmentation?: undefined };
+
+/**
+ * The MRI task's answer: input rules first (modality, field of view, pixel size), then the model, then the model-based
+ * check (one LV pool inside one ring); a refused input gets its reason and nothing else.
+ */
+export async function analyseVolume(volume: Volume, run: RunMriModel, options: SegmentOptions = {}): Promise<MriAnalysis> {
+  const early = checkInput(volume);
+  if (early) return { rejection: early };
+  const segmentation = await segmentVolume(volume, run, options);
+  return segmentation.rejection ? { rejection: segmentation.rejection } : { segmentation };
 }
 
 export interface MriMeasures {

@@ -1,10 +1,12 @@
 import { useEffect, useRef } from 'react';
+import type { StackLayout } from '../../../io/slices';
+import type { Volume } from '../../../io/volume';
 import { useStore } from '../../../app/store';
 import { DropSection, FileButton } from '../../../ui/files';
 import { SCAN_ACCEPT } from '../../../io/readVolume';
 import { ErrorBanner } from '../../../ui/ErrorBanner';
 import { MRI_CLASSES } from '../core/postprocess';
-import { cancelMri, dismissMriError, exportLabelsNifti, exportViewPng, openMriFiles, prepareMri, segment, setEdEs, setImageSpacing, setMriView } from '../actions';
+import { cancelMri, dismissMriError, exportLabelsNifti, exportViewPng, openMriFiles, prepareMri, segment, setEdEs, setMriView, setStackLayout } from '../actions';
 import { Measures } from './Measures';
 import { Viewer } from './Viewer';
 
@@ -128,22 +130,57 @@ export function MriView() {
                 {volume.spacingMm.map((s) => s.toFixed(2)).join(' × ')} mm
               </div>
               {volume.source.note && <div className="muted">{volume.source.note}</div>}
-              {volume.source.format === 'image' && (
-                <label>
-                  Pixel size (mm){' '}
-                  <input type="number" step="0.01" min={0.1} defaultValue={volume.spacingMm[0]} data-testid="mri-pixel-size" onBlur={(e) => void setImageSpacing(Number(e.target.value))} />
-                </label>
-              )}
+              {mri.stack && <StackControls key={mri.stack.original.source.name} stack={mri.stack} />}
             </div>
             {mri.inferMs !== undefined && segmentation && (
               <p className="muted">
                 {volume.dims[2] * volume.dims[3]} slices in {(mri.inferMs / 1000).toFixed(1)} s
               </p>
             )}
-            {measures && <Measures measures={measures} ed={mri.ed} es={mri.es} t={view.t} hasThickness={volume.source.format !== 'image' || volume.dims[2] > 1} onEdEs={setEdEs} />}
+            {measures && <Measures measures={measures} ed={mri.ed} es={mri.es} t={view.t} pixelKnown={!mri.stack || mri.stack.layout.pixelMm !== undefined} thicknessKnown={!mri.stack || (mri.stack.layout.pixelMm !== undefined && (volume.dims[2] === 1 ? false : mri.stack.layout.sliceMm !== undefined))} onEdEs={setEdEs} />}
           </aside>
         </div>
       )}
     </DropSection>
+  );
+}
+
+/** Image files carry no geometry: the user gives pixel size, slice spacing and how the images split into slices × frames. */
+function StackControls({ stack }: { stack: { original: Volume; layout: StackLayout } }) {
+  const images = stack.original.dims[2] * stack.original.dims[3];
+  const divisors = Array.from({ length: images }, (_, i) => i + 1).filter((f) => images % f === 0);
+  const { layout } = stack;
+  const mm = (value: string) => (Number(value) > 0 ? Number(value) : undefined);
+  return (
+    <fieldset className="stack-geometry" data-testid="mri-stack">
+      <legend>Image stack geometry</legend>
+      <label>
+        Pixel size (mm){' '}
+        <input type="number" step="0.01" min={0.1} defaultValue={layout.pixelMm ?? ''} placeholder="unknown" data-testid="mri-pixel-size" onBlur={(e) => mm(e.target.value) !== layout.pixelMm && void setStackLayout({ pixelMm: mm(e.target.value) })} />
+      </label>
+      <label>
+        Slice spacing (mm){' '}
+        <input type="number" step="0.1" min={0.1} defaultValue={layout.sliceMm ?? ''} placeholder="unknown" data-testid="mri-slice-spacing" onBlur={(e) => mm(e.target.value) !== layout.sliceMm && void setStackLayout({ sliceMm: mm(e.target.value) })} />
+      </label>
+      <label>
+        {images} images are{' '}
+        <select data-testid="mri-stack-frames" value={layout.frames} onChange={(e) => void setStackLayout({ frames: Number(e.target.value) })}>
+          {divisors.map((f) => (
+            <option key={f} value={f}>
+              {f === 1 ? `${images} slices, one frame` : f === images ? `${images} frames of one slice` : `${images / f} slices × ${f} frames`}
+            </option>
+          ))}
+        </select>
+      </label>
+      {layout.frames > 1 && layout.frames < images && (
+        <label>
+          Order{' '}
+          <select data-testid="mri-stack-order" value={layout.order} onChange={(e) => void setStackLayout({ order: e.target.value as StackLayout['order'] })}>
+            <option value="slice-major">all frames of a slice, then the next slice</option>
+            <option value="frame-major">all slices of a frame, then the next frame</option>
+          </select>
+        </label>
+      )}
+    </fieldset>
   );
 }
