@@ -45,4 +45,19 @@ describe('npm run infer -- ct', () => {
     expect(result.probabilities[result.top]).toBe(Math.max(...ps));
     expect(result.file).toContain('covid19_dicom');
   }, 300_000);
+
+  it.each([
+    ['/usr/lib/python3/dist-packages/pydicom/data/test_files/MR_small.dcm', 'NOT_CT'],
+    ['/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm', 'TOO_FEW_SLICES'],
+    [join(import.meta.dirname, '..', 'tests', 'fixtures', 'astronaut.png'), 'COLOUR_IMAGE'],
+  ])('refuses %s: {"file","rejected":{"code","reason"}}, exit 3', async (file, code) => {
+    if (!existsSync(file)) return;
+    let out = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out += String(chunk);
+      return true;
+    });
+    expect(await ctMain([file, '--json'])).toBe(3);
+    expect(JSON.parse(out)).toEqual({ file, rejected: { code, reason: expect.any(String) } });
+  }, 60_000);
 });

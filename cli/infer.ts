@@ -9,7 +9,7 @@ import { chatMain, CHAT_USAGE } from './chat';
 const USAGE = `Usage:
   npm run -s infer -- face <image files…> [--accurate] [--model short|full] [--threshold 0.5] [--json]
   npm run -s infer -- mri <file.nii|file.nii.gz|DICOM folder|image.png> [--json] [--out <path>]
-  npm run -s infer -- ct <NIfTI file|DICOM folder|folder of slice images> [--json] [--model <manifest.json|folder>]
+  npm run -s infer -- ct <NIfTI file|DICOM folder|folder of slice images> [--json] [--model <manifest.json|folder>] [--windowed]
   ${CHAT_USAGE}
 
 Tasks: face, mri, ct, chat.`;

@@ -4,6 +4,7 @@
  */
 export const ERROR_CODES = [
   'UNSUPPORTED_FILE',
+  'EMPTY_FILE',
   'CORRUPT_IMAGE',
   'CORRUPT_VOLUME',
   'UNSUPPORTED_COMPRESSION',
@@ -19,6 +20,7 @@ export const ERROR_CODES = [
   'CAMERA_BUSY',
   'INFERENCE_FAILED',
   'NOT_CARDIAC_MRI',
+  'NOT_CHEST_CT',
   'WORKER_CRASHED',
   'ABORTED',
 ] as const;
@@ -37,6 +39,7 @@ export class LoupeError extends Error {
 
 export const ERROR_ADVICE: Record<ErrorCode, { title: string; action: string }> = {
   UNSUPPORTED_FILE: { title: 'That file is not an image Loupe can read.', action: 'Use a JPEG, PNG, WebP, GIF or BMP picture.' },
+  EMPTY_FILE: { title: 'That file is empty (0 bytes).', action: 'It may not have finished downloading or copying: get it again, then open it.' },
   CORRUPT_IMAGE: { title: 'That image could not be decoded: the file looks damaged or truncated.', action: 'Re-export or re-download it, or try another picture.' },
   CORRUPT_VOLUME: { title: 'That scan could not be read: the file is damaged, truncated or not what its name says.', action: 'Check the export from the scanner or PACS and try again, or try another file.' },
   UNSUPPORTED_COMPRESSION: { title: 'That DICOM file uses a compression Loupe cannot decode in the browser.', action: 'Export the series uncompressed (Explicit VR Little Endian), e.g. `gdcmconv --raw in.dcm out.dcm`, then drop it again.' },
@@ -52,6 +55,7 @@ export const ERROR_ADVICE: Record<ErrorCode, { title: string; action: string }> 
   CAMERA_BUSY: { title: 'The camera is in use by another application or could not start.', action: 'Close other apps using the camera and press Start again.' },
   INFERENCE_FAILED: { title: 'The model failed while running.', action: 'Try again; if it repeats, switch the backend to WASM.' },
   NOT_CARDIAC_MRI: { title: 'This does not look like a cardiac short-axis MRI, so nothing was measured.', action: 'The MRI model reads short-axis cine MRI of the heart only (DICOM MR, NIfTI, or slice images). Open such a series; the reason is below.' },
+  NOT_CHEST_CT: { title: 'This does not look like a chest CT the classifier can read, so it gave no diagnosis.', action: 'The CT model reads axial chest CT in Hounsfield units covering the lungs (a DICOM CT series, a NIfTI volume, or lung-windowed slice images you mark as such). The reason is below.' },
   WORKER_CRASHED: { title: "This task's background worker stopped unexpectedly.", action: 'Run it again: a fresh worker starts. What is on screen and the other tasks are not affected.' },
   ABORTED: { title: 'Cancelled.', action: '' },
 };
@@ -67,14 +71,22 @@ function isErrorCode(name: unknown): name is ErrorCode {
   return typeof name === 'string' && (ERROR_CODES as readonly string[]).includes(name);
 }
 
-/** Turns anything thrown (here or in a worker) into the message a user reads. */
-export function toUserError(error: unknown, fallback: ErrorCode = 'INFERENCE_FAILED'): UserError {
+/** What a task says instead of the generic advice for some codes (a scan tab does not ask for a JPEG). */
+export type AdviceOverrides = Partial<Record<ErrorCode, { title: string; action: string }>>;
+
+/** The headlines of the scan tabs (MRI, CT). */
+export const SCAN_ADVICE: AdviceOverrides = {
+  UNSUPPORTED_FILE: { title: 'That file is not a scan Loupe can read.', action: 'Use a NIfTI file (.nii, .nii.gz), a DICOM series (files or a folder), or a stack of PNG/JPEG slices.' },
+};
+
+/** Turns anything thrown (here or in a worker) into the message a user reads, in the words of the task it happened in. */
+export function toUserError(error: unknown, fallback: ErrorCode = 'INFERENCE_FAILED', overrides: AdviceOverrides = {}): UserError {
   const name = (error as { name?: unknown })?.name;
   const message = String((error as { message?: unknown })?.message ?? error);
   let code: ErrorCode = isErrorCode(name) ? name : fallback;
   if (!isErrorCode(name) && /out of memory|allocation failed|RangeError: Array buffer allocation/i.test(message)) code = 'OUT_OF_MEMORY';
   if (name === 'AbortError') code = 'ABORTED';
-  return { code, ...ERROR_ADVICE[code], detail: message };
+  return { code, ...ERROR_ADVICE[code], ...overrides[code], detail: message };
 }
 
 /**

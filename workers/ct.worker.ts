@@ -14,6 +14,7 @@ import { readDroppedVolume } from '../src/io/decodeImage';
 import { shareable, type Volume } from '../src/io/volume';
 import { classifyVolume, type CtResult } from '../src/tasks/ct/core/classify';
 import { asHuFromImages } from '../src/tasks/ct/core/hu';
+import { checkCtInput, type CtRejection } from '../src/tasks/ct/core/refuse';
 import { CT_MODEL_ID, checkCtContract, ctRunner } from '../src/tasks/ct/runner';
 
 const runtime = new TaskRuntime('ct');
@@ -74,9 +75,15 @@ const api = {
     return api.load();
   },
 
-  /** Reads dropped files into a volume here, off the main thread (slice images mapped to HU); voxels come back shared, not copied. */
-  open(files: { name: string; file: File }[]): Promise<Volume> {
-    return jobs.run(async () => shareable(asHuFromImages(await readDroppedVolume(files))));
+  /**
+   * Reads dropped files into a volume here, off the main thread (slice images mapped to HU); voxels come back shared,
+   * not copied, with the refusal when it is not a chest CT (checked here too: it reads every voxel).
+   */
+  open(files: { name: string; file: File }[]): Promise<{ volume: Volume; rejection?: CtRejection }> {
+    return jobs.run(async () => {
+      const volume = shareable(asHuFromImages(await readDroppedVolume(files)));
+      return { volume, rejection: checkCtInput(volume) };
+    });
   },
 
   /** Classifies one volume (HU, [nx, ny, nz]); `onSampling(done, total)` after each sampling. */

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { selectTask, setPreference } from './actions';
 import { benchUrlMode } from '../bench/url';
 import { BackendBadge } from '../ui/BackendBadge';
@@ -26,20 +26,29 @@ export function App() {
   const backend = useStore((s) => s.backend);
   const preference = useStore((s) => s.preference);
   useEffect(() => {
-    const onHash = () => {
-      const t = taskFromUrl();
-      if (t) selectTask(t);
-    };
+    // Back/Forward (and a hand-edited hash) select the tab the URL names; no hash is the first task.
+    const onHash = () => selectTask(taskFromUrl() ?? TASKS[0].id, { fromHistory: true });
     addEventListener('hashchange', onHash);
-    return () => removeEventListener('hashchange', onHash);
+    addEventListener('popstate', onHash);
+    return () => {
+      removeEventListener('hashchange', onHash);
+      removeEventListener('popstate', onHash);
+    };
   }, []);
   const View = TASKS.find((t) => t.id === task)?.View;
+  const [menuOpen, setMenuOpen] = useState(false);
+  const current = NAV.find((t) => t.id === task);
   return (
     <div className="app">
-      <nav className="sidebar" data-testid="task-nav" aria-label="Tasks">
+      <nav className={`sidebar${menuOpen ? ' open' : ''}`} data-testid="task-nav" aria-label="Tasks">
         <div className="brand">
           Loupe<span className="muted"> · in-browser AI</span>
         </div>
+        {/* Narrow screens: the task list folds into this button. */}
+        <button type="button" className="menu-toggle" data-testid="menu-toggle" aria-expanded={menuOpen} aria-controls="task-list" onClick={() => setMenuOpen(!menuOpen)}>
+          {current?.label ?? 'Tasks'} ▾
+        </button>
+        <div className="task-list" id="task-list">
         {NAV.map((t) => (
           <button
             key={t.id}
@@ -47,12 +56,16 @@ export function App() {
             data-testid={`nav-${t.id}`}
             className={t.id === task ? 'active' : ''}
             aria-current={t.id === task ? 'page' : undefined}
-            onClick={() => selectTask(t.id)}
+            onClick={() => {
+              setMenuOpen(false);
+              selectTask(t.id);
+            }}
           >
             {t.label}
             <span className="muted">{t.blurb}</span>
           </button>
         ))}
+        </div>
         <p className="muted privacy">No server, no upload: models run in this tab.</p>
       </nav>
       <main>

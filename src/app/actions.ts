@@ -11,11 +11,21 @@ export async function setPreference(preference: ProviderPreference): Promise<voi
   await Promise.all(resumes.map((resume) => resume?.()));
 }
 
-/** Switches the visible task; the one left stops what only makes sense on screen (the Faces camera). */
-export function selectTask(task: TaskId): void {
+/**
+ * Switches the visible task; the one left stops what only makes sense on screen (the Faces camera). A switch the user
+ * makes adds a history entry; one that Back/Forward made (`fromHistory`) must not, or it would cut the forward list.
+ */
+export function selectTask(task: TaskId, { fromHistory = false } = {}): void {
   const { task: from } = useStore.getState();
   if (from === task) return;
   void TASKS.find((t) => t.id === from)?.leave?.();
   useStore.setState({ task });
-  if (typeof location !== 'undefined' && location.hash !== `#${task}`) history.replaceState(null, '', `${location.pathname}${location.search}#${task}`);
+  // One history entry per tab: Back and Forward move between tabs, and the URL can be bookmarked or shared.
+  if (!fromHistory && typeof location !== 'undefined' && location.hash !== `#${task}`) history.pushState(null, '', `${location.pathname}${location.search}#${task}`);
+}
+
+/** Hands files to another task (a scan dropped on Faces): switches to its tab and opens them there. */
+export async function openInTask(task: TaskId, files: File[]): Promise<void> {
+  selectTask(task);
+  await TASKS.find((t) => t.id === task)?.openFiles?.(files);
 }

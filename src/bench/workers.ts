@@ -7,6 +7,10 @@ import type { MriWorkerApi } from '../../workers/mri.worker';
 import type { CtWorkerApi } from '../../workers/ct.worker';
 import type { ChatWorkerApi } from '../../workers/chat.worker';
 import type { BenchWorkerApi } from '../../workers/bench.worker';
+import { createChatWorker } from '../tasks/chat/worker';
+import { createCtWorker } from '../tasks/ct/worker';
+import { createFaceWorker } from '../tasks/face/worker';
+import { createMriWorker } from '../tasks/mri/worker';
 
 export interface RuntimeChoice {
   preference: ProviderPreference;
@@ -33,29 +37,16 @@ async function started<T extends { init(...args: never[]): unknown }>(handle: Wo
   }
 }
 
-/** Our face worker (workers/face.worker.ts, the one the Faces view uses) with its own runtime settings. */
-export function startFaceWorker({ preference, threads }: RuntimeChoice): Promise<Started<FaceWorkerApi>> {
-  const handle = wrapWorker<FaceWorkerApi>(new Worker(new URL('../../workers/face.worker.ts', import.meta.url), { type: 'module', name: `bench-face-${preference}-${threads}t` }));
-  return started(handle, () => handle.api.init({ preference, threads }));
+/** One of our task workers (the one its view uses, from the task's own factory) with its own runtime settings. */
+function startTaskWorker<T extends { init(options: RuntimeChoice): Promise<BackendInfo> }>(create: (name: string) => Worker, task: string, { preference, threads }: RuntimeChoice): Promise<Started<T>> {
+  const handle = wrapWorker<T>(create(`bench-${task}-${preference}-${threads}t`));
+  return started(handle, () => (handle.api as unknown as T).init({ preference, threads }));
 }
 
-/** Our MRI worker (workers/mri.worker.ts) with its own runtime settings. */
-export function startMriWorker({ preference, threads }: RuntimeChoice): Promise<Started<MriWorkerApi>> {
-  const handle = wrapWorker<MriWorkerApi>(new Worker(new URL('../../workers/mri.worker.ts', import.meta.url), { type: 'module', name: `bench-mri-${preference}-${threads}t` }));
-  return started(handle, () => handle.api.init({ preference, threads }));
-}
-
-/** Our CT worker (workers/ct.worker.ts, the one the CT view uses) with its own runtime settings. */
-export function startCtWorker({ preference, threads }: RuntimeChoice): Promise<Started<CtWorkerApi>> {
-  const handle = wrapWorker<CtWorkerApi>(new Worker(new URL('../../workers/ct.worker.ts', import.meta.url), { type: 'module', name: `bench-ct-${preference}-${threads}t` }));
-  return started(handle, () => handle.api.init({ preference, threads }));
-}
-
-/** Our chat worker (workers/chat.worker.ts, the one the Chat view uses) with its own runtime settings. */
-export function startChatWorker({ preference, threads }: RuntimeChoice): Promise<Started<ChatWorkerApi>> {
-  const handle = wrapWorker<ChatWorkerApi>(new Worker(new URL('../../workers/chat.worker.ts', import.meta.url), { type: 'module', name: `bench-chat-${preference}-${threads}t` }));
-  return started(handle, () => handle.api.init({ preference, threads }));
-}
+export const startFaceWorker = (choice: RuntimeChoice) => startTaskWorker<FaceWorkerApi>(createFaceWorker, 'face', choice);
+export const startMriWorker = (choice: RuntimeChoice) => startTaskWorker<MriWorkerApi>(createMriWorker, 'mri', choice);
+export const startCtWorker = (choice: RuntimeChoice) => startTaskWorker<CtWorkerApi>(createCtWorker, 'ct', choice);
+export const startChatWorker = (choice: RuntimeChoice) => startTaskWorker<ChatWorkerApi>(createChatWorker, 'chat', choice);
 
 /** The bare-session baseline worker (workers/bench.worker.ts), WASM with `threads`. */
 export async function startBenchWorker(threads: number): Promise<Started<BenchWorkerApi> & { ortVersions: Record<string, string>; wasmFile: string }> {

@@ -33,3 +33,8 @@ export function firstFile(files: ArrayLike<File> | null | undefined): File | und
   const list = Array.from(files);
   return list.find((f) => classifyImageFile(f.name, f.type).ok) ?? list[0];
 }
+
+/** A medical scan by its name (DICOM, NIfTI), e.g. dropped on the Faces tab by mistake: offered to the scan tabs. */
+export function isScanFile(name: string): boolean {
+  return /\.(dcm|dicom|ima|nii|nii\.gz)$/i.test(name);
+}

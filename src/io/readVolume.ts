@@ -32,6 +32,8 @@ export function volumeKind(names: string[]): VolumeKind {
  * `decodeImage` turns image bytes into RGBA (createImageBitmap in the browser, sharp in Node).
  */
 export async function readVolume(files: NamedBytes[], decodeImage: (file: NamedBytes) => Promise<RgbaImage>, imageSpacingMm?: [number, number, number]): Promise<Volume> {
+  const empty = files.filter((f) => f.bytes.byteLength === 0);
+  if (empty.length) throw new LoupeError('EMPTY_FILE', `${empty.map((f) => f.name).join(', ')}: 0 bytes`);
   const kind = volumeKind(files.map((f) => f.name));
   if (kind === 'nifti') {
     const file = files.find((f) => NIFTI.test(f.name))!;

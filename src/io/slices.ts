@@ -33,10 +33,17 @@ export function volumeFromImages(images: { name: string; image: RgbaImage }[], s
   }
   const plane = width * height;
   const data = new Float32Array(plane * sorted.length);
+  let coloured = 0;
   sorted.forEach(({ image }, z) => {
     const px = image.data;
     const base = z * plane;
-    for (let i = 0; i < plane; i++) data[base + i] = 0.299 * px[i * 4] + 0.587 * px[i * 4 + 1] + 0.114 * px[i * 4 + 2];
+    for (let i = 0; i < plane; i++) {
+      const r = px[i * 4];
+      const g = px[i * 4 + 1];
+      const b = px[i * 4 + 2];
+      data[base + i] = 0.299 * r + 0.587 * g + 0.114 * b;
+      if (Math.max(r, g, b) - Math.min(r, g, b) > 24) coloured++;
+    }
   });
   const validSpacing = spacingMm && spacingMm.every((v) => Number.isFinite(v) && v > 0);
   const spacing: [number, number, number] = validSpacing ? [spacingMm[0], spacingMm[1], spacingMm[2]] : [1, 1, 1];
@@ -51,6 +58,8 @@ export function volumeFromImages(images: { name: string; image: RgbaImage }[], s
       format: 'image',
       name: sorted.length === 1 ? sorted[0].name : `${sorted.length} files`,
       note: notes.join('; '),
+      // More than 1 % of the pixels clearly coloured: a photo or a screenshot, not a greyscale scan.
+      ...(coloured > 0.01 * data.length && { colour: true }),
     },
   };
 }

@@ -19,6 +19,8 @@ export interface Volume {
     modality?: string;
     /** Anything the user should know about how it was read, e.g. "8-bit slices: treated as already windowed". */
     note?: string;
+    /** Image slices with colour in them (a photo, a screenshot): not a greyscale scan. */
+    colour?: boolean;
   };
   /** The original NIfTI header bytes, so a label map can be exported with the source's geometry. */
   niftiHeader?: Uint8Array;

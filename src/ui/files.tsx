@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import { filesFromDrop } from '../io/dropped';
 
 /** A task view that accepts files (and dropped folders) dropped anywhere on it, outlined while dragging. */
@@ -24,14 +24,22 @@ export function DropSection({ testid, onFiles, children }: { testid: string; onF
   );
 }
 
-/** A button that opens the file picker (or a folder picker with `directory`). The input is reset so the same file can be chosen again. */
+/**
+ * A real button (keyboard, screen readers) that opens the file picker, or a folder picker with `directory`. The input
+ * stays hidden and is reset, so the same file can be chosen again.
+ */
 export function FileButton({ label, testid, accept, multiple, directory, title, onFiles }: { label: string; testid: string; accept?: string; multiple?: boolean; directory?: boolean; title?: string; onFiles: (files: File[]) => void }) {
+  const input = useRef<HTMLInputElement>(null);
   return (
-    <label className="button" title={title}>
-      {label}
+    <>
+      <button type="button" className="button" title={title} onClick={() => input.current?.click()}>
+        {label}
+      </button>
       <input
+        ref={input}
         type="file"
         hidden
+        aria-label={label}
         multiple={multiple || directory}
         data-testid={testid}
         accept={accept}
@@ -42,6 +50,6 @@ export function FileButton({ label, testid, accept, multiple, directory, title, 
           if (files.length > 0) onFiles(files);
         }}
       />
-    </label>
+    </>
   );
 }

@@ -179,3 +179,26 @@ test('CT: a broken file keeps the open scan', T, async (t) => {
     assert.equal(await page.locator('[data-testid=ct-source]').getAttribute('data-name'), source, 'the open scan was replaced');
   });
 });
+
+test('CT: a photo, an MR slice and a brain fMRI are refused with their reason and no diagnosis; the COVID-19 series is still classified', T, async (t) => {
+  const inputs = [
+    [path.join(FIXTURES, 'astronaut.png'), /colour pictures, not CT slices/],
+    ['/usr/lib/python3/dist-packages/pydicom/data/test_files/MR_small.dcm', /DICOM MR series, not CT/],
+    ['/usr/lib/python3/dist-packages/nibabel/tests/data/example4d.nii.gz', /cover \d+ mm from top to bottom|no air-filled lungs/],
+  ].filter(([file]) => fs.existsSync(file));
+  await withBrowser(t, {}, async ({ page }) => {
+    await openCt(page);
+    for (const [file, reason] of inputs) {
+      await page.locator('[data-testid=ct-file]').setInputFiles(file);
+      const banner = page.locator('[data-testid=error][data-code=NOT_CHEST_CT]');
+      await banner.waitFor({ state: 'visible', timeout: 120_000 });
+      await page.waitForFunction((name) => document.querySelector('[data-testid="ct-source"]')?.getAttribute('data-name') === name, path.basename(file), { timeout: 60_000 });
+      const text = (await banner.textContent()).trim();
+      t.diagnostic(`${path.basename(file)}: ${text}`);
+      assert.match(text, reason);
+      assert.equal(await page.locator('[data-testid=ct-top]').count(), 0, `a diagnosis is shown for ${path.basename(file)}`);
+    }
+    const { top } = await classifySeries(page, COVID);
+    assert.equal(top, 'covid19');
+  });
+});

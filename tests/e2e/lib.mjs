@@ -475,6 +475,19 @@ export async function download(page, selector, { timeout = 30_000 } = {}) {
   return { name: dl.suggestedFilename(), body: fs.readFileSync(file) };
 }
 
+const AXE_SOURCE = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/**
+ * axe-core's serious and critical accessibility violations on the page as it is now, as "impact rule (n): targets"
+ * lines. Injected with evaluate (DevTools), which the page's Content-Security-Policy does not apply to.
+ */
+export async function axeViolations(page) {
+  await page.evaluate(`${AXE_SOURCE}\n;0`);
+  return page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id} (${v.nodes.length}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`));
+}
+
 /** Whether navigator.gpu.requestAdapter() yields an adapter on the app's origin (secure context). */
 export async function webgpuAdapter(page) {
   return page.evaluate(async () => {

@@ -1,7 +1,7 @@
 // Side effects of the chat task: the chat worker (model loading, one turn at a time, streaming, stop), the history.
 import { useStore } from '../../app/store';
 import type { ChatSlice } from './store';
-import { toUserError, type ErrorCode } from '../../errors';
+import { toUserError, type AdviceOverrides, type ErrorCode } from '../../errors';
 import { isSuperseded, Lane } from '../../runtime/bridge';
 import { Comlink } from '../../runtime/worker';
 import type { ChatWorkerApi } from '../../../workers/chat.worker';
@@ -9,13 +9,15 @@ import { chatSettingsFrom, withSystemPrompt, type ChatPanelSettings } from './co
 import type { ChatMessage } from './core/template';
 import { CHAT_DEFAULT_MODEL } from './models';
 import type { ChatEntry } from './store';
+import { createChatWorker } from './worker';
 
 export function patchChat(patch: Partial<ChatSlice['chat']>): void {
   useStore.setState((s) => ({ chat: { ...s.chat, ...patch } }));
 }
 
 /** What the generic advice becomes for a chat model (the detail from the worker names the exact reason). */
-const CHAT_ADVICE: Partial<Record<ErrorCode, { title: string; action: string }>> = {
+const CHAT_ADVICE: AdviceOverrides = {
+  ABORTED: { title: 'Stopped.', action: '' },
   OUT_OF_MEMORY: { title: 'This model is too large for this browser.', action: 'Choose a smaller or quantised model (WASM runs up to about 2 GB), or switch to WebGPU.' },
   MODEL_FETCH_FAILED: {
     title: 'Some model files are missing or could not be read.',
@@ -29,7 +31,7 @@ const CHAT_ADVICE: Partial<Record<ErrorCode, { title: string; action: string }>>
 };
 
 /** The chat lane: one answer at a time. */
-export const chatLane = new Lane<ChatWorkerApi>('chat', () => new Worker(new URL('../../../workers/chat.worker.ts', import.meta.url), { type: 'module', name: 'chat' }));
+export const chatLane = new Lane<ChatWorkerApi>('chat', () => createChatWorker());
 
 /** The worker proxy that holds the chosen model (a replaced worker must load it again). */
 let loadedOn: unknown;
@@ -38,9 +40,7 @@ let folderFiles: File[] | undefined;
 let nextId = 1;
 
 function showError(error: unknown, fallback?: ErrorCode): void {
-  const e = toUserError(error, fallback);
-  const advice = e.code === 'ABORTED' ? { title: 'Stopped.', action: '' } : CHAT_ADVICE[e.code];
-  patchChat({ error: advice ? { ...e, ...advice } : e });
+  patchChat({ error: toUserError(error, fallback, CHAT_ADVICE) });
 }
 
 async function readyChat() {
@@ -146,6 +146,19 @@ export async function sendChat(text: string): Promise<void> {
     patchChat({ status: loadedOn ? 'ready' : 'error' });
     if (!isSuperseded(error)) showError(error);
   }
+}
+
+/** Resolves once the model has finished loading (at once when it is not loading). */
+export function whenChatReady(): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => useStore.getState().chat.status !== 'loading';
+    if (check()) return resolve();
+    const unsubscribe = useStore.subscribe(() => {
+      if (!check()) return;
+      unsubscribe();
+      resolve();
+    });
+  });
 }
 
 /** Ends the answer being generated within one token; what was written stays. */

@@ -1,5 +1,6 @@
 import { lazy } from 'react';
 import type { TaskDescriptor } from '../../app/task';
+import { createChatWorker } from './worker';
 import { createChatSlice, type ChatSlice } from './store';
 
 export const chatTask: TaskDescriptor<'chat', ChatSlice> = {
@@ -7,6 +8,7 @@ export const chatTask: TaskDescriptor<'chat', ChatSlice> = {
   label: 'Chat',
   blurb: 'Dictionary assistant (WordNet)',
   View: lazy(() => import('./ui/ChatView').then((m) => ({ default: m.ChatView }))),
+  createWorker: createChatWorker,
   slice: createChatSlice,
   abandon: () => import('./actions').then((m) => m.abandonChat()),
 };

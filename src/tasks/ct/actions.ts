@@ -3,11 +3,13 @@ import { useStore } from '../../app/store';
 import type { CtSlice } from './store';
 import { namedFiles } from '../../io/dropped';
 import type { Volume } from '../../io/volume';
-import { isModelMissing, LoupeError, toUserError, type ErrorCode } from '../../errors';
+import { isModelMissing, LoupeError, SCAN_ADVICE, toUserError, type ErrorCode } from '../../errors';
 import { isSuperseded, Lane } from '../../runtime/bridge';
 import { Comlink } from '../../runtime/worker';
 import type { CtWorkerApi } from '../../../workers/ct.worker';
 import { CT_SAMPLINGS } from './core/classify';
+import { checkCtInput, type CtRejection } from './core/refuse';
+import { createCtWorker } from './worker';
 
 export function patchCt(patch: Partial<CtSlice['ct']>): void {
   useStore.setState((s) => ({ ct: { ...s.ct, ...patch } }));
@@ -18,7 +20,7 @@ export function setCtView(patch: Partial<CtSlice['ct']['view']>): void {
 }
 
 /** The CT lane: one classification at a time; a new scan aborts the previous run. */
-export const ctLane = new Lane<CtWorkerApi>('ct', () => new Worker(new URL('../../../workers/ct.worker.ts', import.meta.url), { type: 'module', name: 'ct' }));
+export const ctLane = new Lane<CtWorkerApi>('ct', () => createCtWorker());
 
 function ctWorker() {
   return ctLane.worker();
@@ -34,7 +36,7 @@ async function readyCtWorker() {
 }
 
 function showError(error: unknown, fallback?: ErrorCode): void {
-  const e = toUserError(error, fallback);
+  const e = toUserError(error, fallback, SCAN_ADVICE);
   const { volume } = useStore.getState().ct;
   patchCt({ error: e.code === 'ABORTED' ? { ...e, title: 'Classification cancelled.', action: 'The scan stays open; press Classify to run it again.' } : e, status: volume ? 'done' : 'error', progress: undefined });
 }
@@ -63,22 +65,41 @@ export async function openCtFiles(files: File[]): Promise<void> {
   if (files.length === 0) return;
   const previous = useStore.getState().ct.status;
   let volume: Volume;
+  let rejection: CtRejection | undefined;
   try {
     const reading = ctLane.run((api) => api.open(namedFiles(files)));
     patchCt({ status: 'reading', error: undefined });
-    volume = await reading;
+    ({ volume, rejection } = await reading);
   } catch (error) {
     if (isSuperseded(error)) return;
     patchCt({ status: previous === 'reading' || previous === 'running' ? 'done' : previous });
     return showError(error, 'CORRUPT_VOLUME');
   }
-  patchCt({ volume, result: undefined, view: { ...useStore.getState().ct.view, z: Math.floor(volume.dims[2] / 2) } });
+  patchCt({ volume, rejection, result: undefined, view: { ...useStore.getState().ct.view, z: Math.floor(volume.dims[2] / 2) } });
+  if (rejection) return refuse(rejection);
+  await classify();
+}
+
+/** Not a chest CT: the reason, and no probabilities or heat map that would look like a diagnosis. */
+function refuse(rejection: CtRejection): void {
+  patchCt({ status: 'done', result: undefined, progress: undefined });
+  showError(new LoupeError('NOT_CHEST_CT', rejection.reason));
+}
+
+/** The user says the opened slice images are a lung-windowed chest CT: check the rest, then classify. */
+export async function markSlicesAsWindowedCt(): Promise<void> {
+  const { volume } = useStore.getState().ct;
+  if (!volume) return;
+  const rejection = checkCtInput(volume, { windowedSlices: true });
+  patchCt({ rejection, error: undefined });
+  if (rejection) return refuse(rejection);
   await classify();
 }
 
 export async function classify(): Promise<void> {
-  const { volume, defaultMissing, model } = useStore.getState().ct;
+  const { volume, defaultMissing, model, rejection } = useStore.getState().ct;
   if (!volume) return;
+  if (rejection) return refuse(rejection);
   if (defaultMissing && !model?.custom) return void patchCt({ status: 'done', error: undefined });
   patchCt({ status: 'running', error: undefined, progress: { done: 0, total: CT_SAMPLINGS } });
   try {

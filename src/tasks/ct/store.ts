@@ -3,6 +3,7 @@ import type { Volume } from '../../io/volume';
 import type { UserError } from '../../errors';
 import type { CtClass, CtResult } from './core/classify';
 import type { CtWindow } from './core/preprocess';
+import type { CtRejection } from './core/refuse';
 
 export type CtStatus = 'idle' | 'loading' | 'reading' | 'running' | 'done' | 'error';
 
@@ -12,6 +13,8 @@ export interface CtSlice {
     /** The scan in HU (8-bit slice images converted as lung-windowed). */
     volume?: Volume;
     result?: CtResult;
+    /** Why the open scan was refused (not a chest CT in HU): no probabilities, no activation map. */
+    rejection?: CtRejection;
     inferMs?: number;
     progress?: { done: number; total: number };
     error?: UserError;

@@ -2,7 +2,7 @@
 import { useStore } from '../../app/store';
 import type { FaceSlice } from './store';
 import { download } from '../../io/download';
-import { classifyImageFile } from '../../io/image';
+import { classifyImageFile, firstFile, isScanFile } from '../../io/image';
 import { listCameras, nextFrame, openCamera, stopStream } from '../../io/webcam';
 import { LoupeError, toUserError, type ErrorCode } from '../../errors';
 import { isSuperseded, Lane } from '../../runtime/bridge';
@@ -10,6 +10,7 @@ import { Comlink } from '../../runtime/worker';
 import type { FaceResult, FaceWorkerApi } from '../../../workers/face.worker';
 import type { FaceModelId } from './core/models';
 import { visibleFaces, type Face } from './core/types';
+import { createFaceWorker } from './worker';
 
 export function patchFace(patch: Partial<FaceSlice['face']>): void {
   useStore.setState((s) => ({ face: { ...s.face, ...patch } }));
@@ -20,7 +21,7 @@ const DETECTION_FLOOR = 0.3;
 const ACCURATE_FLOOR = 0.5;
 
 /** The face lane: one detection at a time (a photo, or the newest webcam frame); a new input aborts the previous one. */
-export const faceLane = new Lane<FaceWorkerApi>('face', () => new Worker(new URL('../../../workers/face.worker.ts', import.meta.url), { type: 'module', name: 'face' }));
+export const faceLane = new Lane<FaceWorkerApi>('face', () => createFaceWorker());
 
 /** The face worker with the selected model loaded. */
 async function readyFaceWorker() {
@@ -37,7 +38,7 @@ function showError(error: unknown, fallback?: ErrorCode): void {
 }
 
 export function dismissError(): void {
-  patchFace({ error: undefined });
+  patchFace({ error: undefined, scanOffer: undefined });
 }
 
 /** Loads the runtime and the selected model ahead of the first input, with progress. */
@@ -85,8 +86,20 @@ async function detectStill(bitmap: ImageBitmap, name: string): Promise<void> {
   }
 }
 
+/** Dropped or picked files: scans go to the offer to open them in a scan tab; otherwise the first image is opened. */
+export async function openFiles(files: File[]): Promise<void> {
+  const scans = files.filter((f) => isScanFile(f.name));
+  if (scans.length > 0 && scans.length >= files.length / 2) {
+    patchFace({ scanOffer: scans });
+    return showError(new LoupeError('UNSUPPORTED_FILE', `“${scans[0].name}”${scans.length > 1 ? ` and ${scans.length - 1} more` : ''}: a medical scan, not a photo. Open ${scans.length > 1 ? 'them' : 'it'} in the Cardiac MRI or Chest CT tab (buttons below).`));
+  }
+  const file = firstFile(files);
+  if (file) await openFile(file);
+}
+
 /** A dropped, picked or pasted file. Anything wrong leaves the previous result on screen. */
 export async function openFile(file: File): Promise<void> {
+  if (file.size === 0) return showError(new LoupeError('EMPTY_FILE', `“${file.name}”: 0 bytes`));
   const verdict = classifyImageFile(file.name, file.type);
   if (!verdict.ok) return showError(new LoupeError('UNSUPPORTED_FILE', verdict.reason));
   let bitmap: ImageBitmap;

@@ -27,6 +27,8 @@ export interface FaceSlice {
     times?: StageTimes;
     passes: number;
     error?: UserError;
+    /** Scans dropped here by mistake (DICOM, NIfTI): the view offers to open them in the MRI or CT tab. */
+    scanOffer?: File[];
     camera: { active: boolean; deviceId?: string; devices: { deviceId: string; label: string }[]; fps: number };
   };
 }

@@ -6,13 +6,14 @@ import { namedFiles } from '../../io/dropped';
 import { writeNiftiLabels } from '../../io/nifti';
 import { arrangeStack, type StackLayout } from '../../io/slices';
 import type { Volume } from '../../io/volume';
-import { LoupeError, toUserError, type ErrorCode } from '../../errors';
+import { LoupeError, SCAN_ADVICE, toUserError, type ErrorCode } from '../../errors';
 import { isSuperseded, Lane } from '../../runtime/bridge';
 import { Comlink } from '../../runtime/worker';
 import type { MriWorkerApi } from '../../../workers/mri.worker';
 import { autoWindow } from './core/display';
 import { measure } from './core/pipeline';
 import { INITIAL_VIEW } from './store';
+import { createMriWorker } from './worker';
 
 export function patchMri(patch: Partial<MriSlice['mri']>): void {
   useStore.setState((s) => ({ mri: { ...s.mri, ...patch } }));
@@ -23,7 +24,7 @@ export function setMriView(patch: Partial<MriSlice['mri']['view']>): void {
 }
 
 /** The MRI lane: one segmentation at a time; a new scan aborts the previous run. */
-export const mriLane = new Lane<MriWorkerApi>('mri', () => new Worker(new URL('../../../workers/mri.worker.ts', import.meta.url), { type: 'module', name: 'mri' }));
+export const mriLane = new Lane<MriWorkerApi>('mri', () => createMriWorker());
 
 /** The worker with the model loaded (once per worker; the load is cached there). */
 async function readyMriWorker() {
@@ -34,7 +35,7 @@ async function readyMriWorker() {
 }
 
 function showError(error: unknown, fallback?: ErrorCode): void {
-  const e = toUserError(error, fallback);
+  const e = toUserError(error, fallback, SCAN_ADVICE);
   const { volume } = useStore.getState().mri;
   patchMri({ error: e.code === 'ABORTED' ? { ...e, title: 'Segmentation cancelled.', action: 'The scan stays open; press Segment to run it again.' } : e, status: volume ? 'done' : 'error', progress: undefined });
 }

@@ -1,5 +1,6 @@
 import { lazy } from 'react';
 import type { TaskDescriptor } from '../../app/task';
+import { createMriWorker } from './worker';
 import { createMriSlice, type MriSlice } from './store';
 
 export const mriTask: TaskDescriptor<'mri', MriSlice> = {
@@ -7,6 +8,8 @@ export const mriTask: TaskDescriptor<'mri', MriSlice> = {
   label: 'Cardiac MRI',
   blurb: 'RV / MYO / LV segmentation',
   View: lazy(() => import('./ui/MriView').then((m) => ({ default: m.MriView }))),
+  createWorker: createMriWorker,
   slice: createMriSlice,
+  openFiles: (files) => import('./actions').then((m) => m.openMriFiles(files)),
   abandon: () => import('./actions').then((m) => m.abandonMri()),
 };

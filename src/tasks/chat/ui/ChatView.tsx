@@ -6,6 +6,8 @@ import { chooseChatModel, dismissChatError, loadChatFolder, newChat, prepareChat
 import type { StopReason } from '../core/stopping';
 import { CHAT_MODELS } from '../models';
 import './chat.css';
+import { Samples } from '../../../ui/Samples';
+import { CHAT_EXAMPLES } from '../samples';
 
 const STOP_LABEL: Record<StopReason, string> = {
   eos: 'end of answer',
@@ -66,6 +68,7 @@ export function ChatView() {
           </p>
         ))}
       <div className="toolbar">
+        <Samples samples={CHAT_EXAMPLES} testid="chat-examples" />
         <select
           aria-label="Model"
           data-testid="chat-model"

@@ -6,7 +6,10 @@ import { ErrorBanner } from '../../../ui/ErrorBanner';
 import { camPeak, CT_CLASSES, type CtClass } from '../core/classify';
 import { renderCtSliceRgba } from '../core/heat';
 import { CT_WINDOWS, type CtWindow } from '../core/preprocess';
-import { cancelCt, classify, dismissCtError, loadCustomModel, openCtFiles, prepareCt, setCtView, useDefaultModel } from '../actions';
+import { cancelCt, classify, dismissCtError, loadCustomModel, markSlicesAsWindowedCt, openCtFiles, prepareCt, setCtView, useDefaultModel } from '../actions';
+import { CT_CONFIDENT } from '../core/refuse';
+import { Samples } from '../../../ui/Samples';
+import { CT_SAMPLES } from '../samples';
 
 const CLASS_LABEL: Record<CtClass, string> = { healthy: 'Healthy', covid19: 'COVID-19', viral: 'Other viral pneumonia', bacterial: 'Bacterial pneumonia' };
 
@@ -47,6 +50,7 @@ export function CtView() {
         {ct.defaultMissing ? ' Not a medical device, whichever model you load.' : ' The default model was trained by this project on synthetic CT phantoms; it has never seen a real patient.'}
       </p>
       <div className="toolbar">
+        <Samples samples={CT_SAMPLES} testid="ct-samples" />
         <FileButton label="Open scan…" testid="ct-file" multiple accept={SCAN_ACCEPT} onFiles={(f) => void openCtFiles(f)} />
         <FileButton label="Open DICOM folder…" testid="ct-folder" directory onFiles={(f) => void openCtFiles(f)} />
         <FileButton
@@ -85,6 +89,15 @@ export function CtView() {
         </p>
       )}
       <ErrorBanner error={ct.error} onDismiss={dismissCtError} />
+      {ct.rejection?.code === 'NOT_HU' && (
+        <p className="warning" data-testid="ct-windowed-prompt">
+          If these images are axial slices of a chest CT shown in a lung window (L −600, W 1500), their grey levels can be read back as approximate
+          Hounsfield units.{' '}
+          <button type="button" data-testid="ct-mark-windowed" onClick={() => void markSlicesAsWindowedCt()}>
+            They are lung-windowed chest CT slices
+          </button>
+        </p>
+      )}
       {!volume ? (
         <div className="stage empty">
           <p>Drop a chest CT here: a DICOM series (files or a folder), a NIfTI volume, or a stack of PNG/JPEG slices.</p>
@@ -136,9 +149,14 @@ export function CtView() {
             )}
             {result && (
               <>
-                <h2 data-testid="ct-top" data-class={result.top}>
-                  {CLASS_LABEL[result.top]}
+                <h2 data-testid="ct-top" data-class={result.top} data-uncertain={String(result.probabilities[result.top] < CT_CONFIDENT)}>
+                  {result.probabilities[result.top] < CT_CONFIDENT ? `Uncertain (leaning ${CLASS_LABEL[result.top]})` : CLASS_LABEL[result.top]}
                 </h2>
+                {result.probabilities[result.top] < CT_CONFIDENT && (
+                  <p className="muted" data-testid="ct-uncertain">
+                    No class reaches {CT_CONFIDENT * 100} %: the model is not sure, so read this as no answer. (Its probabilities are not calibrated yet.)
+                  </p>
+                )}
                 <ul className="bars">
                   {CT_CLASSES.map((c) => (
                     <li key={c} data-testid={`ct-prob-${c}`} data-p={result.probabilities[c].toFixed(4)}>

@@ -9,6 +9,7 @@ import {
   dismissError,
   exportJson,
   openFile,
+  openFiles,
   prepareFaces,
   refreshCameras,
   setAccurate,
@@ -19,8 +20,18 @@ import {
 } from '../actions';
 import { exportPng } from './export';
 import { Stage } from './Stage';
+import { openInTask } from '../../../app/actions';
+import { Samples } from '../../../ui/Samples';
+import { FACE_SAMPLES } from '../samples';
 
 const fmt = (n: number) => n.toFixed(1);
+
+/** A scan dropped on Faces goes to the tab that reads it, opened there. */
+async function offerScan(task: 'mri' | 'ct'): Promise<void> {
+  const files = useStore.getState().face.scanOffer ?? [];
+  dismissError();
+  await openInTask(task, files);
+}
 
 export function FaceView() {
   const face = useStore((s) => s.face);
@@ -42,10 +53,7 @@ export function FaceView() {
     return () => window.removeEventListener('paste', onPaste);
   }, []);
 
-  const openFirst = (files: File[]) => {
-    const file = firstFile(files);
-    if (file) void openFile(file);
-  };
+  const openFirst = (files: File[]) => void openFiles(files);
 
   return (
     <DropSection testid="face-view" onFiles={openFirst}>
@@ -55,7 +63,8 @@ export function FaceView() {
       </header>
 
       <div className="toolbar">
-        <FileButton label="Open image…" testid="face-file" accept="image/jpeg,image/png,image/webp,image/gif,image/bmp" onFiles={openFirst} />
+        <Samples samples={FACE_SAMPLES} testid="face-samples" />
+        <FileButton label="Open image…" testid="face-file" multiple accept="image/jpeg,image/png,image/webp,image/gif,image/bmp,.dcm,.nii,.gz" onFiles={openFirst} />
         {live ? (
           <button type="button" data-testid="camera-stop" onClick={stopCamera}>
             Stop camera
@@ -108,6 +117,17 @@ export function FaceView() {
       </div>
 
       <ErrorBanner error={face.error} onDismiss={dismissError} />
+      {face.scanOffer && (
+        <p className="warning" data-testid="face-scan-offer">
+          {face.scanOffer.length === 1 ? 'This scan' : `These ${face.scanOffer.length} scan files`} can be read in another tab:{' '}
+          <button type="button" data-testid="face-scan-to-mri" onClick={() => void offerScan('mri')}>
+            Open in Cardiac MRI
+          </button>{' '}
+          <button type="button" data-testid="face-scan-to-ct" onClick={() => void offerScan('ct')}>
+            Open in Chest CT
+          </button>
+        </p>
+      )}
 
       <div className="workspace">
         <Stage source={face.source} faces={faces} live={live} />

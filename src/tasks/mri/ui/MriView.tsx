@@ -9,6 +9,8 @@ import { MRI_CLASSES } from '../core/postprocess';
 import { cancelMri, dismissMriError, exportLabelsNifti, exportViewPng, openMriFiles, prepareMri, segment, setEdEs, setMriView, setStackLayout } from '../actions';
 import { Measures } from './Measures';
 import { Viewer } from './Viewer';
+import { Samples } from '../../../ui/Samples';
+import { MRI_SAMPLES } from '../samples';
 
 export function MriView() {
   const mri = useStore((s) => s.mri);
@@ -46,6 +48,7 @@ export function MriView() {
         </p>
       </header>
       <div className="toolbar">
+        <Samples samples={MRI_SAMPLES} testid="mri-samples" />
         <FileButton label="Open scan…" testid="mri-file" multiple accept={SCAN_ACCEPT} onFiles={(f) => void openMriFiles(f)} />
         <FileButton label="Open DICOM folder…" testid="mri-folder" directory onFiles={(f) => void openMriFiles(f)} />
         {mri.status === 'running' ? (
