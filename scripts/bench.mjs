@@ -324,10 +324,12 @@ async function main() {
   } else {
     const dir = path.join(ROOT, 'bench', 'results');
     fs.mkdirSync(dir, { recursive: true });
-    const out = path.join(dir, `${localDate(new Date(started))}.json`);
+    // A run of some items (--items) is saved under its own name and leaves BENCHMARKS.md, the full run's record, alone.
+    const partial = opts.items !== undefined;
+    const out = path.join(dir, `${localDate(new Date(started))}${partial ? `-${opts.items.join('+')}` : ''}.json`);
     fs.writeFileSync(out, JSON.stringify(report, null, 1) + '\n');
-    writeMarkdown(report);
-    log(`wrote ${path.relative(ROOT, out)} and BENCHMARKS.md in ${Math.round(report.ms / 1000)} s`);
+    if (!partial) writeMarkdown(report);
+    log(`wrote ${path.relative(ROOT, out)}${partial ? '' : ' and BENCHMARKS.md'} in ${Math.round(report.ms / 1000)} s`);
     console.log(`bench: ${c.ok} items ok, ${c.skipped} skipped, ${c.failed} failed`);
   }
   return c.failed ? 1 : 0;

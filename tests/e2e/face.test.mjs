@@ -344,3 +344,33 @@ test('11. WebGPU device lost mid-session: the next photo runs on WASM, the badge
     assert.equal(await errorBanner(page), null);
   });
 });
+
+test('12. anonymise: the exported photo has every face pixelated (pixels inside the box differ) and nothing else touched (outside identical)', T, async (t) => {
+  const sharp = (await import('sharp')).default;
+  await withBrowser(t, {}, async ({ page }) => {
+    await openApp(page, { ep: 'wasm' });
+    const [face] = [assertOneAstronaut(await detectAstronaut(page))];
+    await page.locator('[data-testid=face-anonymise]').check();
+    const { name, body } = await download(page, '[data-testid=export-anonymised]');
+    assert.equal(name, 'astronaut.anonymised.png');
+    const out = await sharp(body).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const original = await sharp(ASTRONAUT).removeAlpha().raw().toBuffer();
+    assert.deepEqual([out.info.width, out.info.height], [512, 512]);
+    const [x, y, w, h] = face.box;
+    const margin = 0.15; // ANONYMISE_MARGIN
+    const rect = [Math.floor(x - w * margin), Math.floor(y - h * margin), Math.ceil(x + w * (1 + margin)), Math.ceil(y + h * (1 + margin))];
+    let insideDiffer = 0, inside = 0, outsideDiffer = 0;
+    for (let py = 0; py < 512; py++) {
+      for (let px = 0; px < 512; px++) {
+        const i = (py * 512 + px) * 3;
+        const differ = Math.abs(out.data[i] - original[i]) + Math.abs(out.data[i + 1] - original[i + 1]) + Math.abs(out.data[i + 2] - original[i + 2]) > 6;
+        // The inner box (the face itself): most pixels must change. Outside the pixelated rectangle: none may.
+        if (px >= x && px < x + w && py >= y && py < y + h) (inside++, differ && insideDiffer++);
+        if (px < rect[0] - 1 || px > rect[2] || py < rect[1] - 1 || py > rect[3]) differ && outsideDiffer++;
+      }
+    }
+    t.diagnostic(`face box ${fmtBox(face.box)}: ${(100 * insideDiffer / inside).toFixed(1)} % of its pixels changed; ${outsideDiffer} changed outside`);
+    assert.ok(insideDiffer / inside > 0.8, `only ${insideDiffer} of ${inside} face pixels changed`);
+    assert.equal(outsideDiffer, 0, 'pixels outside the face rectangle changed');
+  });
+});

@@ -20,6 +20,10 @@ export interface FaceSlice {
     model: FaceModelId;
     accurate: boolean;
     scoreThreshold: number;
+    /** Pixelate every detected face on screen, in exports and in recordings. */
+    anonymise: boolean;
+    /** A WebM recording of the live (anonymised) view is running. */
+    recording?: boolean;
     status: FaceStatus;
     source?: FaceSource;
     /** Every face above the detection floor; the view filters by `scoreThreshold`. */
@@ -38,6 +42,7 @@ export const createFaceSlice: StateCreator<FaceSlice> = () => ({
     model: 'blazeface-short',
     accurate: false,
     scoreThreshold: 0.5,
+    anonymise: false,
     status: 'idle',
     faces: [],
     passes: 0,

@@ -13,12 +13,13 @@ import {
   prepareFaces,
   refreshCameras,
   setAccurate,
+  setAnonymise,
   setModel,
   setScoreThreshold,
   startCamera,
   stopCamera,
 } from '../actions';
-import { exportPng } from './export';
+import { exportAnonymisedPng, exportPng, toggleRecording } from './export';
 import { Stage } from './Stage';
 import { openInTask } from '../../../app/actions';
 import { Samples } from '../../../ui/Samples';
@@ -114,6 +115,17 @@ export function FaceView() {
         <button type="button" data-testid="export-png" disabled={!face.source} onClick={exportPng}>
           Export PNG
         </button>
+        <label title="Pixelate every detected face on screen, in the anonymised export and in recordings (use Accurate for photos with small faces).">
+          <input type="checkbox" data-testid="face-anonymise" checked={face.anonymise} onChange={(e) => setAnonymise(e.target.checked)} /> Anonymise faces
+        </label>
+        <button type="button" data-testid="export-anonymised" disabled={!face.source || face.source.kind !== 'image'} onClick={exportAnonymisedPng}>
+          Export anonymised PNG
+        </button>
+        {live && (
+          <button type="button" data-testid="record-webm" onClick={toggleRecording}>
+            {face.recording ? 'Stop recording' : 'Record anonymised WebM'}
+          </button>
+        )}
       </div>
 
       <ErrorBanner error={face.error} onDismiss={dismissError} />
@@ -130,7 +142,7 @@ export function FaceView() {
       )}
 
       <div className="workspace">
-        <Stage source={face.source} faces={faces} live={live} />
+        <Stage source={face.source} faces={faces} live={live} anonymise={face.anonymise} />
         <aside className="results" data-testid="face-results" data-status={face.status} aria-busy={busy}>
           <div data-testid="face-source" data-name={face.source?.name ?? ''}>
             {face.source ? (

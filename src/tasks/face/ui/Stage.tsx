@@ -3,9 +3,10 @@ import type { Face } from '../core/types';
 import type { FaceSource } from '../store';
 import { video } from '../actions';
 import { drawFaces } from './overlay';
+import { pixelateCanvas } from './export';
 
 /** The picture (still image or live video) with boxes and keypoints drawn over it in image pixels. */
-export function Stage({ source, faces, live }: { source?: FaceSource; faces: Face[]; live: boolean }) {
+export function Stage({ source, faces, live, anonymise }: { source?: FaceSource; faces: Face[]; live: boolean; anonymise: boolean }) {
   const base = useRef<HTMLCanvasElement>(null);
   const overlay = useRef<HTMLCanvasElement>(null);
   const videoHost = useRef<HTMLDivElement>(null);
@@ -23,8 +24,10 @@ export function Stage({ source, faces, live }: { source?: FaceSource; faces: Fac
     if (!canvas || live || !source?.bitmap) return;
     canvas.width = source.width;
     canvas.height = source.height;
-    canvas.getContext('2d')!.drawImage(source.bitmap, 0, 0);
-  }, [source, live]);
+    const ctx = canvas.getContext('2d', { willReadFrequently: anonymise })!;
+    ctx.drawImage(source.bitmap, 0, 0);
+    if (anonymise) pixelateCanvas(ctx, faces);
+  }, [source, live, anonymise, faces]);
 
   useEffect(() => {
     const canvas = overlay.current;
@@ -33,10 +36,15 @@ export function Stage({ source, faces, live }: { source?: FaceSource; faces: Fac
       canvas.width = width;
       canvas.height = height;
     }
-    const ctx = canvas.getContext('2d')!;
+    const ctx = canvas.getContext('2d', { willReadFrequently: anonymise })!;
     ctx.clearRect(0, 0, width, height);
-    drawFaces(ctx, faces, width, height);
-  }, [faces, width, height]);
+    if (!anonymise) return drawFaces(ctx, faces, width, height);
+    // Live: the faces of the newest frame, pixelated over the video (the photo is pixelated in the base layer).
+    if (live) {
+      ctx.drawImage(video, 0, 0, width, height);
+      pixelateCanvas(ctx, faces, true);
+    }
+  }, [faces, width, height, anonymise, live]);
 
   if (!source && !live) {
     return (
