@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildMosaic } from '../fixtures/mosaic.mjs';
 import {
-  ASTRONAUT, ASTRONAUT_FACE, WEBCAM_FACE, ORIGIN, WEBGPU_ARGS, requestsLeavingOrigin,
+  ASTRONAUT, ASTRONAUT_FACE, WEBCAM_FACE, WEBCAM_Y4M, ORIGIN, WEBGPU_ARGS, requestsLeavingOrigin,
   ensureServer, ensureWebcam, withBrowser, openApp, dropFile, runAndWait, waitForStatus,
   faceRows, errorBanner, backendInfo, download, webgpuAdapter, parseBox, iou, countMatched, fmtBox, tempDir, sleep,
 } from './lib.mjs';
@@ -372,5 +372,45 @@ test('12. anonymise: the exported photo has every face pixelated (pixels inside 
     t.diagnostic(`face box ${fmtBox(face.box)}: ${(100 * insideDiffer / inside).toFixed(1)} % of its pixels changed; ${outsideDiffer} changed outside`);
     assert.ok(insideDiffer / inside > 0.8, `only ${insideDiffer} of ${inside} face pixels changed`);
     assert.equal(outsideDiffer, 0, 'pixels outside the face rectangle changed');
+  });
+});
+
+test('13. anonymised WebM: recording the live camera with Anonymise on gives a playable WebM whose face region is pixelated', T, async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  await withBrowser(t, { webcam: true }, async ({ page }) => {
+    await openApp(page, { ep: 'wasm' });
+    await page.locator('[data-testid=camera-start]').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=face-row]').length >= 1, null, { timeout: 60_000 });
+    await page.locator('[data-testid=face-anonymise]').check();
+    await page.locator('[data-testid=record-webm]').click();
+    await sleep(3000);
+    const { name, body } = await download(page, '[data-testid=record-webm]');
+    assert.equal(name, 'camera.anonymised.webm');
+    assert.deepEqual([...body.subarray(0, 4)], [0x1a, 0x45, 0xdf, 0xa3], 'not a WebM (EBML) file');
+    const file = path.join(tmp.dir, name);
+    fs.writeFileSync(file, body);
+    // The last decoded frame, as raw RGB, against the webcam picture: the face must differ, a corner must not.
+    const all = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 1 << 30 });
+    t.diagnostic(`${body.length} bytes, ${all.length / (640 * 480 * 3)} frames decoded`);
+    const frame = all.subarray(all.length - 640 * 480 * 3);
+    const source = execFileSync('ffmpeg', ['-v', 'error', '-i', WEBCAM_Y4M, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 64 << 20 });
+    assert.equal(frame.length, 640 * 480 * 3, `decoded ${frame.length} bytes, not one 640x480 frame`);
+    const patchDiff = ([x0, y0, w, h]) => {
+      let d = 0;
+      for (let y = Math.round(y0); y < y0 + h; y++) for (let x = Math.round(x0); x < x0 + w; x++) for (let c = 0; c < 3; c++) d += Math.abs(frame[(y * 640 + x) * 3 + c] - source[(y * 640 + x) * 3 + c]);
+      return d / (w * h * 3);
+    };
+    // The face's detail (eyes, mouth) is gone: its 4-pixel texture is flattened by the pixelation.
+    const texture = (buf, [x0, y0, w, h]) => {
+      let d = 0;
+      for (let y = Math.round(y0); y < y0 + h; y++) for (let x = Math.round(x0); x < x0 + w - 1; x++) d += Math.abs(buf[(y * 640 + x) * 3] - buf[(y * 640 + x + 1) * 3]);
+      return d / (w * h);
+    };
+    const corner = [10, 400, 60, 60];
+    t.diagnostic(`face texture ${texture(source, WEBCAM_FACE).toFixed(2)} in the camera, ${texture(frame, WEBCAM_FACE).toFixed(2)} in the recording; difference from the camera: face ${patchDiff(WEBCAM_FACE).toFixed(2)}, corner ${patchDiff(corner).toFixed(2)} (codec noise)`);
+    // Pixelated: most of the face's fine detail is gone and it differs from the camera far more than the codec's noise.
+    assert.ok(texture(frame, WEBCAM_FACE) < texture(source, WEBCAM_FACE) * 0.7, 'the face in the recording keeps its detail');
+    assert.ok(patchDiff(WEBCAM_FACE) > 2 * patchDiff(corner), 'the face in the recording is not changed beyond the codec noise');
+    assert.ok(patchDiff(corner) < 12, 'the background of the recording differs from the camera');
   });
 });
