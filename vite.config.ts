@@ -1,5 +1,7 @@
 /// <reference types="vitest/config" />
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
@@ -64,8 +66,32 @@ function mediapipeFiles(): Plugin {
   };
 }
 
+/** Files of a build the service worker precaches: the shell and the samples, not WASM runtimes or the benchmark peers. */
+const PRECACHE_MAX_BYTES = 2 << 20;
+
+/** Emits sw.js (src/sw/template.js with this build's file list and a version) for the offline app shell. */
+function appShellServiceWorker(): Plugin {
+  return {
+    name: 'loupe-service-worker',
+    apply: 'build',
+    enforce: 'post',
+    // After every other plugin has written its files (the entry chunk and its CSS come late), so the list is complete.
+    writeBundle(options, bundle) {
+      const files = Object.values(bundle)
+        .filter((f) => !f.fileName.startsWith('mediapipe/') && !/transformers|bench/i.test(f.fileName))
+        .filter((f) => (f.type === 'chunk' ? f.code.length : typeof f.source === 'string' ? f.source.length : f.source.byteLength) <= PRECACHE_MAX_BYTES)
+        .map((f) => f.fileName)
+        .filter((name) => !name.endsWith('.wasm') && !name.endsWith('.map'));
+      const precache = ['index.html', 'manifest.webmanifest', 'icon.svg', ...files.filter((n) => n !== 'index.html')].sort();
+      const version = createHash('sha256').update(precache.join('\n')).digest('hex').slice(0, 12);
+      const source = readFileSync(fileURLToPath(new URL('src/sw/template.js', import.meta.url)), 'utf8').replace('__VERSION__', JSON.stringify(version)).replace('__PRECACHE__', JSON.stringify(precache));
+      writeFileSync(join(options.dir ?? 'dist', 'sw.js'), source);
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), mediapipeFiles()],
+  plugins: [react(), mediapipeFiles(), appShellServiceWorker()],
   // `npm run dev` (hot reload needs inline scripts and a WebSocket, so no CSP there); `npm start` and `npm run
   // preview` serve the production build with the full policy, and the e2e suite runs under it.
   server: { headers: isolation },

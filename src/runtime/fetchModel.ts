@@ -25,22 +25,32 @@ export function appUrl(path: string): string {
   return new URL(path.replace(/^\//, ''), base).href;
 }
 
+/**
+ * A model's manifest from the server, no-cache (a new build may ship a new model). The last one read is kept in the
+ * model cache, so the studio still opens its models with the network off (the files themselves are cached below).
+ */
 export async function fetchManifest(task: string, id: string, signal?: AbortSignal): Promise<{ manifest: Manifest; baseUrl: string }> {
   const url = appUrl(`models/${task}/${id}/manifest.json`);
+  const cache = await openCache();
   let response: Response;
   try {
     response = await fetch(url, { signal, cache: 'no-cache' });
   } catch (error) {
-    throw new LoupeError('MODEL_FETCH_FAILED', `${url}: ${(error as Error).message}`);
+    if ((error as Error).name === 'AbortError') throw error;
+    const kept = await cache?.match(url);
+    if (!kept) throw new LoupeError('MODEL_FETCH_FAILED', `${url}: ${(error as Error).message}`);
+    response = kept;
   }
   if (!response.ok) throw new LoupeError('MODEL_FETCH_FAILED', `${url}: HTTP ${response.status}`);
   let json: unknown;
   try {
-    json = await response.json();
+    json = await response.clone().json();
   } catch {
     throw new LoupeError('MANIFEST_INVALID', `${url}: not JSON`);
   }
-  return { manifest: parseManifest(json, url), baseUrl: url.replace(/manifest\.json$/, '') };
+  const manifest = parseManifest(json, url);
+  await cache?.put(url, response).catch(() => undefined);
+  return { manifest, baseUrl: url.replace(/manifest\.json$/, '') };
 }
 
 /** SHA-256 as hex (Web Crypto: the browser, workers and Node ≥ 19); the one integrity hash of the runtime. */

@@ -18,8 +18,8 @@ after(async () => {
 const waitDone = (page, testid, timeout = 480_000) =>
   page.waitForFunction((id) => document.querySelector(`[data-testid="${id}"]`)?.getAttribute('data-status') === 'done', testid, { timeout });
 
-test('samples: one click in every tab gives a real result (faces, group in accurate mode, MRI cine EF, CT classes, chat answer); axe finds no serious or critical violation with and without results', T, async (t) => {
-  await withBrowser(t, {}, async ({ page }) => {
+test('samples: one click in every tab gives a real result (faces, group in accurate mode, MRI cine EF, CT classes, chat answer); axe finds no serious or critical violation with and without results; after that visit all four tasks run offline', T, async (t) => {
+  await withBrowser(t, {}, async ({ page, context }) => {
     await openApp(page, { ep: 'wasm' });
     const axe = async (where) => assert.deepEqual(await axeViolations(page), [], `accessibility, ${where}`);
     for (const tab of ['mri', 'ct', 'chat', 'face']) {
@@ -59,6 +59,28 @@ test('samples: one click in every tab gives a real result (faces, group in accur
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=chat-message][data-role=assistant]')].some((m) => m.getAttribute('data-streaming') === 'false' && /motor vehicle/i.test(m.textContent)), null, { timeout: 120_000 });
     assert.equal(await errorBanner(page), null);
     await axe('chat with an answer');
+
+    // Offline after that one visit: the service worker serves the app shell, the app its cached models.
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    await context.setOffline(true);
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await page.locator('[data-testid=chat-view]').waitFor({ state: 'visible', timeout: 60_000 });
+    await page.locator('[data-testid=chat-examples-2]').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=chat-message][data-role=assistant]')].some((m) => m.getAttribute('data-streaming') === 'false' && /stream of water/i.test(m.textContent)), null, { timeout: 120_000 });
+    await page.locator('[data-testid=nav-face]').click();
+    await page.locator('[data-testid=face-samples-portrait]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="face-source"]')?.getAttribute('data-name') === 'astronaut.png' && document.querySelector('[data-testid="face-results"]')?.getAttribute('data-status') === 'done', null, { timeout: 120_000 });
+    assert.equal((await faceRows(page)).length, 1, 'offline portrait: one face');
+    await page.locator('[data-testid=nav-mri]').click();
+    await page.locator('[data-testid=mri-samples-cine]').click();
+    await page.locator('[data-testid=mri-function]').waitFor({ state: 'visible', timeout: 480_000 });
+    await page.locator('[data-testid=nav-ct]').click();
+    await page.locator('[data-testid=ct-samples-covid19]').click();
+    await page.locator('[data-testid=ct-top]').waitFor({ state: 'visible', timeout: 480_000 });
+    assert.equal(await page.locator('[data-testid=ct-top]').getAttribute('data-class'), 'covid19', 'offline CT');
+    assert.equal(await errorBanner(page), null, 'an error offline');
+    t.diagnostic('offline: chat, faces, MRI and CT all ran from the caches');
+    await context.setOffline(false);
   });
 });
 
