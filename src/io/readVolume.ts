@@ -1,3 +1,4 @@
+import { gunzipSync } from 'fflate';
 import { LoupeError } from '../errors';
 import { readDicomSeries } from './dicom';
 import { classifyImageFile, type RgbaImage } from './image';
@@ -27,13 +28,24 @@ export function volumeKind(names: string[]): VolumeKind {
   return 'dicom';
 }
 
+/** A gzipped DICOM (`.dcm.gz`, or any `.gz` that is not NIfTI, whose reader inflates it itself) inflated, `.gz` dropped. */
+export function gunzipped(file: NamedBytes): NamedBytes {
+  if (!/\.gz$/i.test(file.name) || NIFTI.test(file.name)) return file;
+  try {
+    return { name: file.name.replace(/\.gz$/i, ''), bytes: gunzipSync(file.bytes) };
+  } catch (error) {
+    throw new LoupeError('CORRUPT_VOLUME', `${file.name}: not a valid gzip file (${(error as Error).message})`);
+  }
+}
+
 /**
  * Reads a NIfTI file, a DICOM series (one or many files), or a stack of slice images into a `Volume`.
  * `decodeImage` turns image bytes into RGBA (createImageBitmap in the browser, sharp in Node).
  */
-export async function readVolume(files: NamedBytes[], decodeImage: (file: NamedBytes) => Promise<RgbaImage>, imageSpacingMm?: [number, number, number]): Promise<Volume> {
-  const empty = files.filter((f) => f.bytes.byteLength === 0);
+export async function readVolume(given: NamedBytes[], decodeImage: (file: NamedBytes) => Promise<RgbaImage>, imageSpacingMm?: [number, number, number]): Promise<Volume> {
+  const empty = given.filter((f) => f.bytes.byteLength === 0);
   if (empty.length) throw new LoupeError('EMPTY_FILE', `${empty.map((f) => f.name).join(', ')}: 0 bytes`);
+  const files = given.map(gunzipped);
   const kind = volumeKind(files.map((f) => f.name));
   if (kind === 'nifti') {
     const file = files.find((f) => NIFTI.test(f.name))!;

@@ -608,3 +608,19 @@ describe('decodeRle', () => {
     );
   });
 });
+
+describe('gzipped DICOM and empty files (readVolume)', () => {
+  it.skipIf(!existsSync(PYD + 'MR_small.dcm'))('reads MR_small.dcm.gz as MR_small.dcm, and names an empty file as empty', async () => {
+    const { gzipSync } = await import('fflate');
+    const { readVolume } = await import('../readVolume');
+    const noImages = async () => {
+      throw new Error('no images here');
+    };
+    const bytes = new Uint8Array(readFileSync(PYD + 'MR_small.dcm'));
+    const plain = await readVolume([{ name: 'MR_small.dcm', bytes }], noImages);
+    const gz = await readVolume([{ name: 'MR_small.dcm.gz', bytes: gzipSync(bytes) }], noImages);
+    expect(gz.dims).toEqual(plain.dims);
+    expect(gz.data).toEqual(plain.data);
+    await expect(readVolume([{ name: 'scan.nii.gz', bytes: new Uint8Array(0) }], noImages)).rejects.toMatchObject({ name: 'EMPTY_FILE' });
+  });
+});

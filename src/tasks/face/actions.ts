@@ -124,6 +124,10 @@ export function setAccurate(accurate: boolean): void {
   if (source?.kind === 'image' && source.bitmap) void detectStill(source.bitmap, source.name);
 }
 
+export function setShowLabels(showLabels: boolean): void {
+  patchFace({ showLabels });
+}
+
 export function setAnonymise(anonymise: boolean): void {
   patchFace({ anonymise });
 }

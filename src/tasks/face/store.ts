@@ -20,6 +20,8 @@ export interface FaceSlice {
     model: FaceModelId;
     accurate: boolean;
     scoreThreshold: number;
+    /** Scores and keypoints on the overlay (boxes always). */
+    showLabels: boolean;
     /** Pixelate every detected face on screen, in exports and in recordings. */
     anonymise: boolean;
     /** A WebM recording of the live (anonymised) view is running. */
@@ -43,6 +45,7 @@ export const createFaceSlice: StateCreator<FaceSlice> = () => ({
     accurate: false,
     scoreThreshold: 0.5,
     anonymise: false,
+    showLabels: true,
     status: 'idle',
     faces: [],
     passes: 0,

@@ -10,8 +10,8 @@ export interface FaceModelSpec {
 }
 
 export const FACE_MODELS: Record<FaceModelId, FaceModelSpec> = {
-  'blazeface-short': { id: 'blazeface-short', label: 'Short range (128², selfies)', inputSize: 128, anchorOptions: SHORT_RANGE_ANCHORS },
-  'blazeface-full': { id: 'blazeface-full', label: 'Full range (256², scenes)', inputSize: 256, anchorOptions: FULL_RANGE_ANCHORS },
+  'blazeface-short': { id: 'blazeface-short', label: 'Close-up faces (selfies, webcam)', inputSize: 128, anchorOptions: SHORT_RANGE_ANCHORS },
+  'blazeface-full': { id: 'blazeface-full', label: 'Faces further away (rooms, scenes)', inputSize: 256, anchorOptions: FULL_RANGE_ANCHORS },
 };
 
 export const FACE_MODEL_IDS = Object.keys(FACE_MODELS) as FaceModelId[];

@@ -14,6 +14,7 @@ import {
   refreshCameras,
   setAccurate,
   setAnonymise,
+  setShowLabels,
   setModel,
   setScoreThreshold,
   startCamera,
@@ -115,6 +116,9 @@ export function FaceView() {
         <button type="button" data-testid="export-png" disabled={!face.source} onClick={exportPng}>
           Export PNG
         </button>
+        <label>
+          <input type="checkbox" data-testid="face-labels" checked={face.showLabels} onChange={(e) => setShowLabels(e.target.checked)} /> Scores and keypoints
+        </label>
         <label title="Pixelate every detected face on screen, in the anonymised export and in recordings (use Accurate for photos with small faces).">
           <input type="checkbox" data-testid="face-anonymise" checked={face.anonymise} onChange={(e) => setAnonymise(e.target.checked)} /> Anonymise faces
         </label>
@@ -142,7 +146,16 @@ export function FaceView() {
       )}
 
       <div className="workspace">
-        <Stage source={face.source} faces={faces} live={live} anonymise={face.anonymise} />
+        {face.status === 'done' && face.source?.kind === 'image' && !face.accurate && faces.length <= 1 && face.source.width * face.source.height >= 600_000 && (
+          <p className="warning" data-testid="face-suggest-accurate">
+            {faces.length === 0 ? 'No face found' : 'Only one face found'} in a large photo. Small faces (a group, a crowd) need Accurate mode: it looks at the photo in tiles at
+            several scales (slower).{' '}
+            <button type="button" data-testid="face-try-accurate" onClick={() => setAccurate(true)}>
+              Try Accurate
+            </button>
+          </p>
+        )}
+        <Stage source={face.source} faces={faces} live={live} anonymise={face.anonymise} labels={face.showLabels} />
         <aside className="results" data-testid="face-results" data-status={face.status} aria-busy={busy}>
           <div data-testid="face-source" data-name={face.source?.name ?? ''}>
             {face.source ? (

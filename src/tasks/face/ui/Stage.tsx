@@ -6,7 +6,7 @@ import { drawFaces } from './overlay';
 import { pixelateCanvas } from './export';
 
 /** The picture (still image or live video) with boxes and keypoints drawn over it in image pixels. */
-export function Stage({ source, faces, live, anonymise }: { source?: FaceSource; faces: Face[]; live: boolean; anonymise: boolean }) {
+export function Stage({ source, faces, live, anonymise, labels }: { source?: FaceSource; faces: Face[]; live: boolean; anonymise: boolean; labels: boolean }) {
   const base = useRef<HTMLCanvasElement>(null);
   const overlay = useRef<HTMLCanvasElement>(null);
   const videoHost = useRef<HTMLDivElement>(null);
@@ -38,13 +38,13 @@ export function Stage({ source, faces, live, anonymise }: { source?: FaceSource;
     }
     const ctx = canvas.getContext('2d', { willReadFrequently: anonymise })!;
     ctx.clearRect(0, 0, width, height);
-    if (!anonymise) return drawFaces(ctx, faces, width, height);
+    if (!anonymise) return drawFaces(ctx, faces, width, height, { labels });
     // Live: the faces of the newest frame, pixelated over the video (the photo is pixelated in the base layer).
     if (live) {
       ctx.drawImage(video, 0, 0, width, height);
       pixelateCanvas(ctx, faces, true);
     }
-  }, [faces, width, height, anonymise, live]);
+  }, [faces, width, height, anonymise, live, labels]);
 
   if (!source && !live) {
     return (
