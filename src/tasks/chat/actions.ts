@@ -128,8 +128,9 @@ export async function sendChat(text: string): Promise<void> {
           streamed += delta;
           if (scheduled) return;
           scheduled = true;
+          // Next frame, or within 50 ms when frames are starved (a busy machine), whichever comes first.
           if (typeof requestAnimationFrame === 'function') requestAnimationFrame(flush);
-          else setTimeout(flush, 16);
+          setTimeout(flush, 50);
         }),
       );
     });
