@@ -71,13 +71,13 @@ test('samples: one click in every tab gives a real result (faces, group in accur
     await page.locator('[data-testid=face-samples-portrait]').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="face-source"]')?.getAttribute('data-name') === 'astronaut.png' && document.querySelector('[data-testid="face-results"]')?.getAttribute('data-status') === 'done', null, { timeout: 120_000 });
     assert.equal((await faceRows(page)).length, 1, 'offline portrait: one face');
-    await page.locator('[data-testid=nav-mri]').click();
-    await page.locator('[data-testid=mri-samples-cine]').click();
-    await page.locator('[data-testid=mri-function]').waitFor({ state: 'visible', timeout: 480_000 });
-    await page.locator('[data-testid=nav-ct]').click();
+    await page.locator('[data-testid=nav-ct]').click({ timeout: 120_000 });
     await page.locator('[data-testid=ct-samples-covid19]').click();
     await page.locator('[data-testid=ct-top]').waitFor({ state: 'visible', timeout: 480_000 });
     assert.equal(await page.locator('[data-testid=ct-top]').getAttribute('data-class'), 'covid19', 'offline CT');
+    await page.locator('[data-testid=nav-mri]').click({ timeout: 120_000 });
+    await page.locator('[data-testid=mri-samples-cine]').click();
+    await page.locator('[data-testid=mri-function]').waitFor({ state: 'visible', timeout: 480_000 });
     assert.equal(await errorBanner(page), null, 'an error offline');
     t.diagnostic('offline: chat, faces, MRI and CT all ran from the caches');
     await context.setOffline(false);
