@@ -271,3 +271,24 @@ test('MRI: a PNG stack gets volumes only once its pixel size and slice spacing a
     assert.equal(await page.locator('[data-testid=mri-ef-needs-cine]').count(), 1, 'a one-frame stack should say EF needs a cine');
   });
 });
+
+const INDEPENDENT = path.join(FIXTURES, 'mri-independent');
+const indTruth = fs.existsSync(path.join(INDEPENDENT, 'sax_phantom_b.json')) && JSON.parse(fs.readFileSync(path.join(INDEPENDENT, 'sax_phantom_b.json'), 'utf8'));
+
+test('MRI: a cine from the independent phantom generator (never trained on): LV EDV within 10 % and EF within 5 points of its truth', { ...T, skip: !indTruth && 'no tests/fixtures/mri-independent' }, async (t) => {
+  const image = path.join(INDEPENDENT, 'sax_phantom_b_image.nii.gz');
+  await withBrowser(t, {}, async ({ page }) => {
+    await openMri(page);
+    await segmentFile(page, image);
+    const fn = page.locator('[data-testid=mri-function]');
+    const [ef, edv] = [Number(await fn.getAttribute('data-ef')), Number(await fn.getAttribute('data-edv'))];
+    const { body } = await download(page, '[data-testid=mri-export-nifti]');
+    const shown = readLabels(body);
+    const expected = readLabels(fs.readFileSync(path.join(INDEPENDENT, 'sax_phantom_b_label.nii.gz')));
+    const scores = [1, 2, 3].map((l) => dice(shown.labels, expected.labels, l));
+    t.diagnostic(`independent generator: EF ${ef.toFixed(1)} % (true ${(indTruth.ef * 100).toFixed(1)}), EDV ${edv.toFixed(1)} mL (true ${indTruth.edvMl}); Dice RV ${scores[0].toFixed(3)} MYO ${scores[1].toFixed(3)} LV ${scores[2].toFixed(3)}`);
+    assert.ok(Math.abs(edv - indTruth.edvMl) / indTruth.edvMl <= 0.1, `EDV ${edv} vs ${indTruth.edvMl}`);
+    assert.ok(Math.abs(ef - indTruth.ef * 100) <= 5, `EF ${ef} vs ${indTruth.ef * 100}`);
+    assert.ok(scores[2] >= 0.9, `LV Dice ${scores[2]}`);
+  });
+});

@@ -59,13 +59,21 @@ def parity_inputs():
     ]
 
 
-def manifest(model_path: Path, finetuned: bool = False) -> dict:
+def manifest(model_path: Path, finetuned: bool = False, domain_randomised: bool = False) -> dict:
+    if domain_randomised:
+        name = "DF-Net cardiac short-axis segmentation (slim U-Net; domain-randomised phantoms + Sunnybrook LV fine-tuning)"
+    elif finetuned:
+        name = "DF-Net cardiac short-axis segmentation (slim U-Net; phantoms + Sunnybrook LV fine-tuning)"
+    else:
+        name = "DF-Net cardiac short-axis segmentation (slim U-Net, phantom-trained)"
+    data = ("synthetic short-axis cine phantoms (training/mri/phantom.py) with domain randomisation "
+            "(training/mri/domain_rand.py); LV-only fine-tuning on Sunnybrook patients 1-7 (CC0)"
+            if domain_randomised else "synthetic short-axis cine phantoms (training/mri/phantom.py); no patient data")
     return {
         "schemaVersion": 1,
         "id": "dfnet",
         "task": "mri",
-        "name": ("DF-Net cardiac short-axis segmentation (slim U-Net; phantoms + Sunnybrook LV fine-tuning)"
-                 if finetuned else "DF-Net cardiac short-axis segmentation (slim U-Net, phantom-trained)"),
+        "name": name,
         "files": [{"path": "model.onnx", "role": "model", "bytes": model_path.stat().st_size, "sha256": sha256(model_path)}],
         "inputs": [{
             "name": "image",
@@ -87,7 +95,7 @@ def manifest(model_path: Path, finetuned: bool = False) -> dict:
         "licence": {"spdx": "Apache-2.0"},
         "source": {
             "training": "training/mri (this repository)",
-            "data": "synthetic short-axis cine phantoms (training/mri/phantom.py); no patient data",
+            "data": data,
             "paper": "Cheng et al., Learning Directional Feature Maps for Cardiac MRI Segmentation, MICCAI 2020",
         },
         "intendedUse": "Segmenting RV, myocardium and LV in short-axis cine MRI slices to show volumes and ejection "
@@ -120,7 +128,7 @@ def main(argv=None):
         rc, max_diff, _ = run_node_parity(tmp, args.tolerance)
     if rc != 0:
         sys.exit(f"parity check failed (max abs diff {max_diff})")
-    man = manifest(onnx_path, finetuned=bool(ck.get("finetunedFrom")))
+    man = manifest(onnx_path, finetuned=bool(ck.get("finetunedFrom")), domain_randomised=bool(ck.get("domainRandomisation")))
     (args.out / "manifest.json").write_text(json.dumps(man, indent=2, ensure_ascii=False) + "\n")
     check_manifest(args.out / "manifest.json")
     facts = {"opset": OPSET, "bytes": man["files"][0]["bytes"], "sha256": man["files"][0]["sha256"],

@@ -7,7 +7,8 @@ Each batch mixes phantom slices (full labels, the full DF-Net loss) with Sunnybr
 (the held-out patients 8-10 are never loaded for training). On a Sunnybrook slice only "LV" vs "not LV" is known:
 the loss there is a binary cross-entropy on the softmax LV probability (main head, + 0.1 x aux head), and the
 DF loss on pixels inside the LV mask (whose ground-truth DF is exact); RV / MYO / background are left free.
-Both kinds of slices get the same geometric and intensity augmentation. Sunnybrook spacing is assumed 1.37 mm.
+Both kinds of slices get the same geometric and intensity augmentation (a DR cache from `mri.cache --dr`: the
+phantom slices are domain-randomised, see domain_rand.py; the Sunnybrook slices keep the classic augmentation). Sunnybrook spacing is assumed 1.37 mm.
 Writes runs/<name>.pt, results/<name>_log.jsonl and results/finetune.json. Skips (exit 0, message) when the
 Sunnybrook data is absent.
 """
@@ -23,11 +24,12 @@ import torch
 import torch.nn.functional as F
 
 from . import sunnybrook
-from .dataset import CACHE_SIZE, Batcher, make_sample
+from .dataset import CACHE_SIZE, make_sample
 from .dfnet import build
 from .losses import dfnet_loss
 from .phantom import LV
 from .preprocess import resample_to_model_grid
+from .train import make_batcher
 
 HERE = Path(__file__).resolve().parent
 
@@ -84,11 +86,13 @@ def main(argv=None):
     model.load_state_dict(ck["state_dict"])
     model.train()
     data = np.load(args.cache)
-    phantoms = Batcher(data["images"], data["labels"], args.phantom_batch, seed=12345)
+    planes = data["planes"] if "planes" in data.files else None     # a DR cache: domain-randomised phantom batches
+    phantoms = make_batcher(data["images"], data["labels"], args.phantom_batch, 12345, planes)
     sb_imgs, sb_labs, patients = sunnybrook_cache(sunnybrook.TUNE_PATIENTS)
     rng = np.random.default_rng(54321)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     sched = torch.optim.lr_scheduler.MultiStepLR(opt, [int(args.iters * 0.7)], gamma=0.3)
+    args.results.mkdir(parents=True, exist_ok=True)
     log = open(args.results / f"{args.name}_log.jsonl", "w")
     t0 = time.time()
     running: dict = {}
@@ -117,11 +121,14 @@ def main(argv=None):
             log.flush()
             print(json.dumps(rec), flush=True)
     elapsed = time.time() - t0
+    args.runs.mkdir(parents=True, exist_ok=True)
     torch.save({"state_dict": model.state_dict(), "arch": ck["arch"], "base": ck["base"], "it": args.iters,
-                "finetunedFrom": args.checkpoint.name}, args.runs / f"{args.name}.pt")
+                "finetunedFrom": args.checkpoint.name, "domainRandomisation": planes is not None},
+               args.runs / f"{args.name}.pt")
     summary = {"iters": args.iters, "seconds": round(elapsed, 1), "from": args.checkpoint.name,
                "patients": "1-7", "patientNames": patients, "slices": int(len(sb_imgs)),
-               "phantomBatch": args.phantom_batch, "realBatch": args.real_batch, "lr": args.lr,
+               "phantomBatch": args.phantom_batch, "phantomCache": args.cache.name,
+               "domainRandomisation": planes is not None, "realBatch": args.real_batch, "lr": args.lr,
                "assumedSpacingMm": sunnybrook.ASSUMED_SPACING_MM}
     (args.results / "finetune.json").write_text(json.dumps(summary, indent=1) + "\n")
     log.write(json.dumps({"done": True, **summary}) + "\n")

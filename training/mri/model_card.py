@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from common.card import read_json, table
+from common.card import fmt, read_json, table
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -64,6 +64,8 @@ def sunnybrook_section(metrics, names):
 
 def write_card(path: Path, export_facts: dict):
     metrics = read_json(RESULTS / "metrics.json") or {}
+    if "independentPhantoms" in metrics:
+        return write_card_dr(path, export_facts, metrics)
     finetune = read_json(RESULTS / "finetune.json")
     shipped = "dfnet_ft" if finetune else "dfnet"
     names = [("DF-Net (phantoms only)", "dfnet"), ("U-Net, same backbone (phantoms only)", "unet")]
@@ -217,7 +219,19 @@ def update_readme(names, metrics, fx, train_lines, readme: Path = HERE.parent / 
     """Replace the block between the results markers of training/README.md with the current tables."""
     if not readme.exists():
         return
-    block = "\n".join([
+    if "independentPhantoms" in metrics:
+        block = "\n".join([
+            "Training compute:", "", *train_lines, "",
+            f"Export: {fx['bytes']:,} bytes, {fx['params']:,} parameters, opset {fx['opset']}; parity max abs diff "
+            f"{fx['parityMaxAbsDiff']:.2e} (onnxruntime-web WASM vs PyTorch).", "",
+            "Held-out phantoms (training generator), in lock-step:", "", phantom_table(metrics, "heldoutPhantoms", names), "",
+            "Independent generator (phantom_b.py), in lock-step:", "", phantom_table(metrics, "independentPhantoms", names), "",
+            "Sunnybrook LV Dice per slice:", "", sunnybrook_section(metrics, names), "",
+            f"Decision: {decision_text(metrics)}",
+        ])
+    else:
+        block = None
+    block = block or "\n".join([
         "Training compute:", "", *train_lines, "",
         f"Export: {fx['bytes']:,} bytes, {fx['params']:,} parameters, opset {fx['opset']}; parity max abs diff "
         f"{fx['parityMaxAbsDiff']:.2e} (onnxruntime-web WASM vs PyTorch).", "",
@@ -231,3 +245,234 @@ def update_readme(names, metrics, fx, train_lines, readme: Path = HERE.parent / 
         head, rest = text.split(start, 1)
         _, tail = rest.split(end, 1)
         readme.write_text(head + start + "\n" + block + "\n" + end + tail)
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# The card after the domain-randomisation comparison (ship_dr.sh): metrics.json holds the shipped model as dfnet_ft,
+# the other candidates beside it, and three test sets (held-out phantoms, the independent generator, Sunnybrook).
+DR_LABELS = {
+    "dfnet_ft": "shipped",
+    "dfnet_ft_v1": "v1: GPU phantoms + Sunnybrook fine-tuning (shipped before)",
+    "dfnet_dr": "DR: v1 + domain-randomised training (before fine-tuning)",
+    "dfnet_dr_ft": "DR + Sunnybrook fine-tuning (candidate, not shipped)",
+}
+
+
+def dr_names(metrics):
+    ship = metrics.get("decision", {}).get("ship", False)
+    first = ("DR + Sunnybrook fine-tuning (shipped)" if ship else "v1: GPU phantoms + Sunnybrook fine-tuning (shipped)")
+    keys = [k for k in ("dfnet_ft", "dfnet_ft_v1", "dfnet_dr_ft", "dfnet_dr") if k in metrics.get("models", {})]
+    return [(first if k == "dfnet_ft" else DR_LABELS[k], k) for k in keys]
+
+
+def phantom_table(metrics, key, names):
+    h = metrics.get(key)
+    if not h:
+        return "(not evaluated)"
+    shown = [(label, h[k]) for label, k in names if k in h]
+    rows = table(["Model", "Dice RV", "Dice MYO", "Dice LV", "mean Dice", "HD95 RV (mm)", "HD95 MYO (mm)", "HD95 LV (mm)",
+                  "EF abs error (points)", "LV volume error (%)", "EDV error (mL)"],
+                 ([label, _ms(r["diceRV"]), _ms(r["diceMYO"]), _ms(r["diceLV"]), f"{r['meanDice']:.3f}", _ms(r["hd95RV"], 1),
+                   _ms(r["hd95MYO"], 1), _ms(r["hd95LV"], 1), _ms(r["efAbsErrorPct"], 1), _ms(r["lvVolRelErrorPct"], 1),
+                   _ms(r["edvAbsErrorMl"], 1)] for label, r in shown))
+    undefined = sum(r[f"hd95{c}"]["nUndefined"] for _, r in shown for c in ("RV", "MYO", "LV"))
+    n = shown[0][1]["diceLV"]["n"] if shown else 0
+    rows.append("")
+    rows.append(f"Seeds {h['seeds'][0]}–{h['seeds'][1]}, ED and ES frames: {n} volumes, the same for every model. Mean ± sd "
+                f"over volumes; 3D Dice and 3D HD95 on the native grid (slice spacing included), after the contract pipeline "
+                f"and back. LV volume error = |predicted − true| / true at ED and ES. HD95 undefined in {undefined} "
+                f"class-volumes, left out of the HD95 means.")
+    return "\n".join(rows)
+
+
+def decision_text(metrics):
+    d = metrics.get("decision")
+    if not d:
+        return "n/a"
+    parts = [f"{k}: v1 {c['v1']:.4f}, DR + fine-tuning {c['dr_ft']:.4f} ({'pass' if c['pass'] else 'fail'})"
+             for k, c in d["checks"].items()]
+    t = d["target"]
+    verdict = ("the domain-randomised model replaced v1" if d["ship"] else "v1 stays shipped; the domain-randomised "
+               "candidate is reported beside it")
+    return (f"rule: {d['rule']}. " + "; ".join(parts) + f". Verdict: {verdict}. Target ({t['rule']}) for the shipped "
+            f"model: mean Dice {t['independentMeanDice']:.3f}, LV volume error {t['lvVolRelErrorPct']:.1f} % — "
+            f"{'met' if t['met'] else 'not met'}.")
+
+
+def _phase_line(name, label, where="1 CPU thread"):
+    s = _log_summary(name)
+    if not s or not s[1]:
+        return None
+    cfg, done = s
+    dev = ("one CUDA GPU (an NVIDIA H200 lent to the project for one run)" if str(cfg.get("device", "cpu")).startswith("cuda")
+           else where)
+    return (f"  - {label}: {done['iters']} iterations × batch {cfg['batch']} ({done['iters'] * cfg['batch']:,} augmented "
+            f"slices from a cache of {cfg['cacheSlices']:,}), lr {cfg['lr']:g} with ×0.3 steps at 60 % and 85 %, "
+            f"{done['seconds'] / 60:.0f} min wall on {dev}")
+
+
+REFUSAL = HERE.parent.parent / "bench" / "results" / "mri-refusal.json"
+
+
+def refusal_section() -> str:
+    """What the studio refuses and its anatomical clean-up, from scripts/mri-refusal.ts (app side, same model)."""
+    if not REFUSAL.exists():
+        return ""
+    s = json.loads(REFUSAL.read_text())["summary"]
+    sb = s.get("sunnybrookLvDice")
+    held = sb.get("heldOutPatients8to10") if isinstance(sb, dict) else None
+    tune = sb.get("fineTunePatients1to7") if isinstance(sb, dict) else None
+    lines = [
+        "### What the studio refuses, and its anatomical clean-up (measured by `npx tsx scripts/mri-refusal.ts`)",
+        "The studio cleans the labels (one LV pool in its myocardial ring nearest the heart centre, holes filled, RV at the "
+        "septum, no specks) and refuses inputs that are not a cardiac short-axis MRI (modality, field of view, pixel size; "
+        "no LV pool, labels covering the slice, pools without a ring): `src/tasks/mri/core/anatomy.ts`.",
+        f"- Refused, as they should be: {len(s['refusals'])} of {s['refused']} non-cardiac test files of Debian's nibabel and pydicom"
+        f" ({'; '.join(r.split(':')[0] + ' ' + r.split(':')[1].split()[0] for r in s['refusals'])}).",
+        f"- False refusals: {fmt(100 * s['falseRejectRate'], 1)} % of {s['accepted']} inputs that must pass (the phantom cine and every real "
+        f"Sunnybrook slice judged alone){'; where the model was wrong anyway: ' + s['falseRejectsWhereTheModelWasWrong'] if 'falseRejectsWhereTheModelWasWrong' in s else ''}.",
+    ]
+    if held and tune:
+        lines.append(
+            f"- Sunnybrook LV Dice with / without the clean-up: patients 8–10 (never trained on) {fmt(held['postprocessOn'], 3)} / "
+            f"{fmt(held['postprocessOff'], 3)} ({held['slices']} slices); patients 1–7 (fine-tuning) {fmt(tune['postprocessOn'], 3)} / "
+            f"{fmt(tune['postprocessOff'], 3)} ({tune['slices']} slices)."
+        )
+    ph = s.get("phantomDiceRvMyoLv")
+    if ph:
+        lines.append(f"- Phantom cine (e2e fixture) Dice RV / MYO / LV with / without: {' / '.join(fmt(v, 2) for v in ph['postprocessOn'])} and "
+                     f"{' / '.join(fmt(v, 2) for v in ph['postprocessOff'])}.")
+    return "\n".join(lines) + "\n"
+
+
+def write_card_dr(path: Path, fx: dict, metrics: dict):
+    names = dr_names(metrics)
+    ship = metrics.get("decision", {}).get("ship", False)
+    ft_v1 = read_json(RESULTS / "finetune.json")
+    ft_dr = read_json(RESULTS / "finetune_dr.json")
+    v1_metrics = read_json(RESULTS / "metrics_v1.json")
+    lines = []
+    v1 = _phase_line("dfnet_gpu", "v1 DF-Net on phantoms (phantom.py, classic augmentation)")
+    if v1:
+        lines.append(v1)
+    if ft_v1:
+        lines.append(f"  - v1 fine-tuning: {ft_v1['iters']} iterations ({ft_v1['seconds'] / 60:.0f} min, 1 CPU thread) mixing "
+                     f"phantom batches with Sunnybrook patients {ft_v1['patients']} ({ft_v1['slices']} slices, LV-only labels)")
+    dr_stem = Path(metrics["models"].get("dfnet_dr", {}).get("checkpoint", "dfnet_dr.pt")).stem
+    dr = _phase_line(dr_stem, "DR: v1's weights, then domain-randomised training")
+    if dr:
+        lines.append(dr)
+    if ft_dr:
+        lines.append(f"  - DR fine-tuning: {ft_dr['iters']} iterations ({ft_dr['seconds'] / 60:.0f} min, 1 CPU thread) mixing "
+                     f"domain-randomised phantom batches with Sunnybrook patients {ft_dr['patients']} ({ft_dr['slices']} "
+                     f"slices, LV-only labels)")
+    lineage = ("v1's weights (rebuilt exactly from its model.onnx by `from_onnx.py`: BatchNorm folded into the convolutions, "
+               "re-calibrated for training) → domain-randomised training → Sunnybrook LV fine-tuning" if ship else
+               "DF-Net trained on phantoms on one GPU, then Sunnybrook LV fine-tuning (v1, unchanged)")
+    man = path.parent / "manifest.json"
+    title = json.loads(man.read_text())["name"] if man.exists() else "DF-Net cardiac short-axis segmentation"
+    dr_log = _log_summary(dr_stem)
+    p_synth = (dr_log[0].get("pSynth") if dr_log else None) or 0.5
+    ablation = ""
+    if v1_metrics and "heldoutPhantoms" in v1_metrics:
+        old = [("DF-Net (phantoms only)", "dfnet"), ("U-Net, same backbone (phantoms only)", "unet"),
+               ("DF-Net + Sunnybrook 1–7 LV fine-tuning (v1)", "dfnet_ft")]
+        ablation = ("\n### The DF-Net vs U-Net ablation (v1, not re-run)\nThe same-size U-Net ablation was run for v1 only "
+                    "(GPU, lock-step schedule); there was no CPU time to repeat it with domain randomisation. From "
+                    "`results/metrics_v1.json`, held-out phantoms:\n\n" + heldout_table(v1_metrics, old) + "\n")
+    ckpts = {k: v["checkpoint"] for k, v in metrics["models"].items()}
+    text = f"""# {title}
+
+| | |
+|---|---|
+| Task | Segment one short-axis cine MRI slice into background, RV cavity, myocardium, LV cavity (ACDC labels 0–3); the studio derives volumes, EF and LV mass from the stack |
+| Architecture | DF-Net (Cheng et al., MICCAI 2020) on a slim 2D U-Net: 4 down-sampling levels, channels 16-32-64-128-256, conv-BN-ReLU ×2 per level, transposed-conv up-sampling; direction-field head (1×1 conv → 2) on the last full-resolution decoder feature; feature rectification and fusion (DF zeroed where ‖DF‖ ≤ 0.5, bilinear `GridSample` at p + DF(p) with border padding, shift_n = 1, concat → 1×1 conv 32→16 + BN + ReLU → 1×1 conv → 4) |
+| Parameters | {fx['params']:,} (fp32) |
+| File | `model.onnx`, {fx['bytes']:,} bytes, SHA-256 `{fx['sha256'][:16]}…`, ONNX opset {fx['opset']} (GridSample needs ≥ 16) |
+| Weights | Trained by Loupe: `training/mri` in this repository; {lineage} |
+| Licence | Apache-2.0 (weights and code) |
+| Parity | PyTorch vs onnxruntime-web (WASM, 1 thread) max abs diff {fx['parityMaxAbsDiff']:.2e} over logits and df (random, phantom and batch-2 96×160 inputs); tolerance {fx['parityTolerance']} |
+
+## Intended use
+A demo of in-browser segmentation of short-axis cine MRI: RV / myocardium / LV outlines, volumes and ejection fraction.
+**Demo, not for clinical use**: not a medical device, not validated on real patients beyond the LV numbers below.
+
+## Contract
+- Input `image`: float32 NCHW `[batch, 1, height, width]`, height and width multiples of 16 (dynamic). One slice,
+  resampled bilinearly to 1.5 mm/px, centre-cropped / zero-padded to 128×128 (192 mm field of view), then z-scored over
+  the 128×128 crop (std floor 1e-6). Centre convention: input pixel centre ((rows−1)/2, (cols−1)/2) maps to the crop
+  centre (63.5, 63.5). Reference implementation: `training/mri/preprocess.py`.
+- Output `logits`: float32 `[batch, 4, height, width]`, classes background, RV, MYO, LV (argmax / softmax over axis 1).
+  The LV cavity class includes papillary muscles and trabeculation (ACDC convention).
+- Output `df`: float32 `[batch, 2, height, width]`, the predicted direction field in input pixels: channel 0 = x (to the
+  right), channel 1 = y (down); about unit length inside structures, pointing away from the nearest boundary into the
+  structure; about 0 on background.
+
+## Training
+- Data: synthetic short-axis cine SSFP phantoms (`training/mri/phantom.py`, deterministic by seed; training seeds
+  < 900 000). v1 used the classic augmentation (rotation, scale ±15 %, flips, gamma, windowing, bias field, blur,
+  noise, quantisation, circular FOV).
+- Domain randomisation (`training/mri/domain_rand.py`, in the spirit of SynthSeg, Billot et al. 2023): per slice,
+  rotation ±180°, scale 0.75–1.35 with ±10 % anisotropy, flips, translation ±12.5 %, elastic deformation; then ({p_synth:.0%})
+  an image drawn from the label map: RV / MYO / LV (split into blood and trabeculae / papillary muscles) and 3–8
+  intensity classes of the surrounding anatomy each get a random mean and spread (cavity–myocardium contrast kept
+  ≥ 0.12), drawn on five depth planes (−5 … +5 mm label maps) and averaged over a random slice thickness 5–10 mm
+  (through-plane partial volume); or ({1 - p_synth:.0%}) the rendered phantom through a random intensity curve; random extra
+  "organs" around the heart; in-plane resolution 0.6–2.5 mm (PSF, down/up-sampling), bias field, gamma, contrast
+  inversion, k-space truncation (ringing), motion ghosts, spikes, Rician noise, quantisation, circular / rectangular
+  fields of view. Unit tests: `training/mri/tests/test_domain_rand.py`.
+- Loss: CE(seg) + 1.0 · DF loss + 0.1 · CE(aux); Adam, gradient clipping 1.0. Sunnybrook fine-tuning: LV-only partial
+  labels of patients 1–7 (binary CE on the LV probability + DF loss inside the LV mask), mixed 1:1 with phantom batches.
+- Compute:
+{chr(10).join(lines)}
+
+## Results: the shipped model and the candidates, in lock-step
+Every model below saw exactly the same cases through the same contract pipeline (`training/mri/evaluate.py`;
+v1 evaluated from its rebuilt PyTorch weights, identical to its ONNX within {fx['parityTolerance']}).
+
+### Held-out phantoms (training generator, never trained on)
+{phantom_table(metrics, "heldoutPhantoms", names)}
+
+### Independent generator (distribution shift)
+`training/mri/phantom_b.py`, written separately and never used for training: superelliptic LV with spline
+perturbations, twist, papillary muscles as ellipses, radial trabeculation strands, a superellipse RV with free wall and
+moderator band; torso, ribs, lungs, liver, stomach, spine, aorta, atria; a bSSFP signal equation from per-tissue PD /
+T1 / T2 with random flip angle and TR; 2× oversampled rendering with k-space cropping (Gibbs), reduced acquired
+matrices, Gaussian slice profiles 6–10 mm, off-resonance banding, respiratory ghosts, wrap-around, 4–8 receive coils
+with root-sum-of-squares noise; 1.0–2.1 mm pixels. Truth (volumes, EF) from its label voxels.
+
+{phantom_table(metrics, "independentPhantoms", names)}
+
+### Real scans: Sunnybrook LV (CC0, 10 patients, 196 slices)
+LV Dice per slice against the Sunnybrook LV endocardium masks, through exactly the contract preprocessing
+(PNG grey values, assumed 1.37 mm/px, 1.5 mm resampling, 128×128 crop, z-score) and mapped back to 256×256.
+Patients 1–7 (sorted names) were used for the LV-only fine-tuning of the fine-tuned models; patients 8–10 were
+never trained on. The project keeps other real patients aside for an independent check.
+
+{sunnybrook_section(metrics, names)}
+
+### Decision
+{decision_text(metrics)}
+{ablation}
+{refusal_section()}
+## Limits
+- Phantoms are not patients: RV and myocardium accuracy on real scans is unmeasured (Sunnybrook has LV labels only).
+- Both phantom generators were written by the same project; the independent one tests shift in shape, contrast and
+  artefacts, not the unknown ways real scans differ.
+- Basal slices (outflow tract, atria) and apical slices are the weakest on real scans; check the outlines, not only the numbers.
+- Spacing matters: the model expects 1.5 mm/px after resampling; wrong DICOM/NIfTI spacing changes the apparent heart size.
+- Volumes and EF need a complete base→apex stack with correct slice spacing; this model does not check coverage.
+- Not for clinical use.
+
+## Reproduce
+```sh
+training/setup.sh
+cd training
+/usr/bin/python3 -m mri.from_onnx --out mri/runs/shipped_v1.pt --check        # v1 weights from the v1 model.onnx
+bash mri/train_dr.sh {dr_stem} 25 400        # DR cache (400 subjects x 4 slices) + {dr_stem}, 25 min, 1 CPU thread
+bash mri/ship_dr.sh {dr_stem}                # fine-tuning, lock-step evaluation, decision, export or card only
+# models evaluated: {", ".join(f"{k}={v}" for k, v in ckpts.items())}
+```
+"""
+    path.write_text(text)
+    update_readme(names, metrics, fx, lines)

@@ -15,6 +15,10 @@ step "training steps: DF-Net"
 step "training steps: U-Net"
 "$PY" -m mri.train --arch unet --cache "$tmp/cache/train.npz" --name smoke_unet --iters 3 --batch 4 --base 8 \
   --log-every 3 --val-every 3 --val-size 4 --runs "$tmp/runs" --results "$tmp/results"
+step "domain randomisation: DR cache + training steps"
+"$PY" -m mri.cache --dr --subjects 3 --per-subject 2 --out "$tmp/cache/dr.npz"
+"$PY" -m mri.train --arch dfnet --cache "$tmp/cache/dr.npz" --name smoke_dr --iters 3 --batch 4 --base 8 \
+  --log-every 3 --val-every 3 --val-size 4 --runs "$tmp/runs" --results "$tmp/results"
 step "export + onnxruntime-web parity + manifest schema"
 "$PY" -m mri.export --checkpoint "$tmp/runs/smoke_dfnet.pt" --out "$tmp/model" --no-card \
   --export-json "$tmp/export.json" 2>&1 | grep -v -i "warning" || fail "export failed"

@@ -2,6 +2,9 @@
 
     /usr/bin/python3 -m mri.train --arch dfnet --cache mri/cache/train.npz --iters 4000 --name dfnet
 
+With a DR cache (`mri.cache --dr`, label planes included) the batches are domain-randomised (domain_rand.py);
+`--init` continues from a checkpoint (e.g. the shipped model rebuilt by from_onnx.py).
+
 Adam 1e-3, step decay (x0.3 at 60 % and 85 % of the run), gradient clipping at 1.0, batch 8, one thread.
 The run ends after --iters iterations or --max-minutes of wall time, whichever comes first; "progress" is the
 larger of the two fractions, so the learning-rate steps happen on time even when the machine is busy. Loss: CE(seg) [+ 1.0 DF loss + 0.1 CE(aux) for DF-Net]. Writes runs/<name>.pt (weights + config) and
@@ -20,6 +23,7 @@ import numpy as np
 import torch
 
 from .dataset import Batcher, build_cache
+from .domain_rand import DRBatcher
 from .dfnet import build, count_parameters
 from .losses import dfnet_loss
 from .metrics import dice
@@ -43,23 +47,32 @@ class BatchStream(torch.utils.data.IterableDataset):
     """Endless augmented batches from the cache, one Batcher per DataLoader worker (seeded by worker id), so the
     CPU-side augmentation keeps a GPU fed."""
 
-    def __init__(self, images, labels, batch_size: int, seed: int):
+    def __init__(self, images, labels, batch_size: int, seed: int, planes=None, p_synth: float = 0.65):
         super().__init__()
         self.images, self.labels, self.batch_size, self.seed = images, labels, batch_size, seed
+        self.planes, self.p_synth = planes, p_synth
 
     def __iter__(self):
         info = torch.utils.data.get_worker_info()
-        batcher = Batcher(self.images, self.labels, self.batch_size, seed=self.seed + 1000 * (info.id if info else 0))
+        batcher = make_batcher(self.images, self.labels, self.batch_size, self.seed + 1000 * (info.id if info else 0),
+                               self.planes, self.p_synth)
         while True:
             yield batcher.next()
 
 
-def batches(images, labels, batch_size: int, seed: int, workers: int):
+def make_batcher(images, labels, batch_size: int, seed: int, planes=None, p_synth: float = 0.65):
+    """The classic augmentation (dataset.Batcher), or domain randomisation when the cache has depth planes."""
+    if planes is not None:
+        return DRBatcher(images, labels, planes, batch_size, seed=seed, p_synth=p_synth)
+    return Batcher(images, labels, batch_size, seed=seed)
+
+
+def batches(images, labels, batch_size: int, seed: int, workers: int, planes=None, p_synth: float = 0.65):
     if workers <= 0:
-        batcher = Batcher(images, labels, batch_size, seed=seed)
+        batcher = make_batcher(images, labels, batch_size, seed, planes, p_synth)
         while True:
             yield batcher.next()
-    loader = torch.utils.data.DataLoader(BatchStream(images, labels, batch_size, seed), batch_size=None,
+    loader = torch.utils.data.DataLoader(BatchStream(images, labels, batch_size, seed, planes, p_synth), batch_size=None,
                                          num_workers=workers, prefetch_factor=4, persistent_workers=True)
     for x, y, df in loader:
         yield x.numpy(), y.numpy(), df.numpy()
@@ -119,7 +132,10 @@ def cpu_state(model) -> dict:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--arch", choices=["dfnet", "unet"], required=True)
-    ap.add_argument("--cache", type=Path, required=True, help="npz from `python3 -m mri.cache`")
+    ap.add_argument("--cache", type=Path, required=True, help="npz from `python3 -m mri.cache` (classic augmentation) or "
+                    "`python3 -m mri.cache --dr` (with depth planes: domain randomisation, see domain_rand.py)")
+    ap.add_argument("--p-synth", type=float, default=0.65, help="DR cache: fraction of slices drawn from label maps")
+    ap.add_argument("--ckpt-minutes", type=float, default=0, help="also save the checkpoint every this many minutes")
     ap.add_argument("--name", required=True)
     ap.add_argument("--iters", type=int, default=4000)
     ap.add_argument("--batch", type=int, default=8)
@@ -146,6 +162,7 @@ def main(argv=None):
     torch.manual_seed(args.seed)
     data = np.load(args.cache)
     images, labels = data["images"], data["labels"]
+    planes = data["planes"] if "planes" in data.files else None
     val_images, val_labels = validation_set(args.val_size, args.cache.parent / f"val{args.val_size}.npz")
     model = build(args.arch, args.base)
     if args.init:
@@ -157,7 +174,7 @@ def main(argv=None):
         torch.backends.cudnn.benchmark = True
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     milestones = [0.6, 0.85]
-    stream = batches(images, labels, args.batch, args.seed + 1, args.workers)
+    stream = batches(images, labels, args.batch, args.seed + 1, args.workers, planes, args.p_synth)
     args.runs.mkdir(parents=True, exist_ok=True)
     args.results.mkdir(parents=True, exist_ok=True)
     log_path = args.results / f"{args.name}_log.jsonl"
@@ -165,6 +182,7 @@ def main(argv=None):
     params = count_parameters(model)
     header = {"arch": args.arch, "base": args.base, "params": params, "iters": args.iters, "batch": args.batch,
               "cache": str(args.cache.name), "cacheSlices": int(len(images)), "threads": args.threads,
+              "domainRandomisation": planes is not None, "pSynth": args.p_synth if planes is not None else None,
               "device": args.device, "workers": args.workers,
               "lr": args.lr, "milestones": milestones, "maxMinutes": args.max_minutes,
               "follow": args.follow.name if args.follow else None,
@@ -175,6 +193,7 @@ def main(argv=None):
     data_time = 0.0
     running: dict = {}
     it = 0
+    last_ckpt = time.time()
     def progress(i):
         p = i / args.iters
         if args.max_minutes:
@@ -217,6 +236,10 @@ def main(argv=None):
             log.write(json.dumps(rec) + "\n")
             log.flush()
             print(json.dumps(rec), flush=True)
+        if args.ckpt_minutes and time.time() - last_ckpt > args.ckpt_minutes * 60:
+            torch.save({"state_dict": cpu_state(model), "arch": args.arch, "base": args.base, "it": it},
+                       args.runs / f"{args.name}.pt")
+            last_ckpt = time.time()
         if not args.follow and progress(it) >= 1 and it < args.iters:
             print(f"time budget reached at iteration {it}", flush=True)
             break
