@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .dataset import FIXTURE_SEED0
 from .phantom import make_subject
-from .phantom_io import save_case
+from .phantom_io import finish_fixture, save_case
 
 HERE = Path(__file__).resolve().parent
 STEM = "sax_phantom"
@@ -44,13 +44,7 @@ def main(argv=None):
             break
         seed += 1
     truth = save_case(s, args.out, STEM, intensity_max=150)
-    (args.out / "README.md").write_text(README.replace("{seed}", str(seed)))
-    files = [args.out / f"{STEM}{suffix}" for suffix in ("_image.nii.gz", "_label.nii.gz", ".json")]
-    total = sum(f.stat().st_size for f in files)
-    print(f"{args.out}: {total:,} bytes; ED frame {truth['edFrame']}, ES frame {truth['esFrame']}, "
-          f"EDV {truth['edvMl']} mL, ESV {truth['esvMl']} mL, EF {truth['ef']}, LV mass {truth['lvMassG']} g")
-    if total > 1_500_000:
-        raise SystemExit(f"fixture too large: {total} bytes")
+    finish_fixture(args.out, STEM, truth, README, seed)
 
 
 if __name__ == "__main__":

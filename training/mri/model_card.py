@@ -13,6 +13,25 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 
 
+# The card's "Intended use" and "Contract" sections, the same for every DF-Net this project ships.
+USE_AND_CONTRACT = """## Intended use
+A demo of in-browser segmentation of short-axis cine MRI: RV / myocardium / LV outlines, volumes and ejection fraction.
+**Demo, not for clinical use**: not a medical device, not validated on real patients beyond the LV numbers below.
+
+## Contract
+- Input `image`: float32 NCHW `[batch, 1, height, width]`, height and width multiples of 16 (dynamic). One slice,
+  resampled bilinearly to 1.5 mm/px, centre-cropped / zero-padded to 128×128 (192 mm field of view), then z-scored over
+  the 128×128 crop (std floor 1e-6). Centre convention: input pixel centre ((rows−1)/2, (cols−1)/2) maps to the crop
+  centre (63.5, 63.5). Reference implementation: `training/mri/preprocess.py`.
+- Output `logits`: float32 `[batch, 4, height, width]`, classes background, RV, MYO, LV (argmax / softmax over axis 1).
+  The LV cavity class includes papillary muscles and trabeculation (ACDC convention).
+- Output `df`: float32 `[batch, 2, height, width]`, the predicted direction field in input pixels: channel 0 = x (to the
+  right), channel 1 = y (down); about unit length inside structures, pointing away from the nearest boundary into the
+  structure; about 0 on background.
+
+"""
+
+
 def _log_summary(name):
     p = RESULTS / f"{name}_log.jsonl"
     if not p.exists():
@@ -138,22 +157,7 @@ def write_card(path: Path, export_facts: dict):
 | Licence | Apache-2.0 (weights and code) |
 | Parity | PyTorch vs onnxruntime-web (WASM, 1 thread) max abs diff {fx['parityMaxAbsDiff']:.2e} over logits and df (random, phantom and batch-2 96×160 inputs); tolerance {fx['parityTolerance']} |
 
-## Intended use
-A demo of in-browser segmentation of short-axis cine MRI: RV / myocardium / LV outlines, volumes and ejection fraction.
-**Demo, not for clinical use**: not a medical device, not validated on real patients beyond the LV numbers below.
-
-## Contract
-- Input `image`: float32 NCHW `[batch, 1, height, width]`, height and width multiples of 16 (dynamic). One slice,
-  resampled bilinearly to 1.5 mm/px, centre-cropped / zero-padded to 128×128 (192 mm field of view), then z-scored over
-  the 128×128 crop (std floor 1e-6). Centre convention: input pixel centre ((rows−1)/2, (cols−1)/2) maps to the crop
-  centre (63.5, 63.5). Reference implementation: `training/mri/preprocess.py`.
-- Output `logits`: float32 `[batch, 4, height, width]`, classes background, RV, MYO, LV (argmax / softmax over axis 1).
-  The LV cavity class includes papillary muscles and trabeculation (ACDC convention).
-- Output `df`: float32 `[batch, 2, height, width]`, the predicted direction field in input pixels: channel 0 = x (to the
-  right), channel 1 = y (down); about unit length inside structures, pointing away from the nearest boundary into the
-  structure; about 0 on background.
-
-## Training
+{USE_AND_CONTRACT}## Training
 - Data: synthetic short-axis cine SSFP phantoms (`training/mri/phantom.py`, deterministic by seed): thorax with
   subcutaneous fat and chest-wall muscle, lungs with vessels, liver, stomach, spleen, spine, aorta, other organs and
   fat planes; LV ring with varying wall thickness (hypertrophy, thinned infarct segments), papillary muscles and
@@ -393,22 +397,7 @@ def write_card_dr(path: Path, fx: dict, metrics: dict):
 | Licence | Apache-2.0 (weights and code) |
 | Parity | PyTorch vs onnxruntime-web (WASM, 1 thread) max abs diff {fx['parityMaxAbsDiff']:.2e} over logits and df (random, phantom and batch-2 96×160 inputs); tolerance {fx['parityTolerance']} |
 
-## Intended use
-A demo of in-browser segmentation of short-axis cine MRI: RV / myocardium / LV outlines, volumes and ejection fraction.
-**Demo, not for clinical use**: not a medical device, not validated on real patients beyond the LV numbers below.
-
-## Contract
-- Input `image`: float32 NCHW `[batch, 1, height, width]`, height and width multiples of 16 (dynamic). One slice,
-  resampled bilinearly to 1.5 mm/px, centre-cropped / zero-padded to 128×128 (192 mm field of view), then z-scored over
-  the 128×128 crop (std floor 1e-6). Centre convention: input pixel centre ((rows−1)/2, (cols−1)/2) maps to the crop
-  centre (63.5, 63.5). Reference implementation: `training/mri/preprocess.py`.
-- Output `logits`: float32 `[batch, 4, height, width]`, classes background, RV, MYO, LV (argmax / softmax over axis 1).
-  The LV cavity class includes papillary muscles and trabeculation (ACDC convention).
-- Output `df`: float32 `[batch, 2, height, width]`, the predicted direction field in input pixels: channel 0 = x (to the
-  right), channel 1 = y (down); about unit length inside structures, pointing away from the nearest boundary into the
-  structure; about 0 on background.
-
-## Training
+{USE_AND_CONTRACT}## Training
 - Data: synthetic short-axis cine SSFP phantoms (`training/mri/phantom.py`, deterministic by seed; training seeds
   < 900 000). v1 used the classic augmentation (rotation, scale ±15 %, flips, gamma, windowing, bias field, blur,
   noise, quantisation, circular FOV).

@@ -54,3 +54,13 @@ def save_case(subject: Subject, out_dir: Path, stem: str, intensity_max: float |
     nib.save(nifti_image(to_nifti_array(lab), spacing, frame_ms), out_dir / f"{stem}_label.nii.gz")
     (out_dir / f"{stem}.json").write_text(json.dumps(truth, indent=1) + "\n")
     return truth
+
+def finish_fixture(out: Path, stem: str, truth: dict, readme: str, seed: int, limit: int = 1_500_000) -> None:
+    """Writes a fixture's README, prints its size and truth, and fails when the three files exceed `limit` bytes."""
+    (out / "README.md").write_text(readme.replace("{seed}", str(seed)))
+    files = [out / f"{stem}{suffix}" for suffix in ("_image.nii.gz", "_label.nii.gz", ".json")]
+    total = sum(f.stat().st_size for f in files)
+    print(f"{out}: {total:,} bytes; seed {seed}; ED frame {truth['edFrame']}, ES frame {truth['esFrame']}, "
+          f"EDV {truth['edvMl']} mL, ESV {truth['esvMl']} mL, EF {truth['ef']}, LV mass {truth['lvMassG']} g")
+    if total > limit:
+        raise SystemExit(f"fixture too large: {total} bytes")
