@@ -1,5 +1,6 @@
 // `npm run -s infer -- <task> …`: the studio's pipelines, headless in Node, for batch use.
 import { ERROR_ADVICE, toUserError } from '../src/errors';
+import { TASKS } from '../src/app/registry';
 import { UsageError } from './args';
 import { faceMain } from './face';
 import { mriMain } from './mri';
@@ -12,9 +13,10 @@ const USAGE = `Usage:
   npm run -s infer -- ct <NIfTI file|DICOM folder|folder of slice images> [--json] [--model <manifest.json|folder>] [--windowed]
   ${CHAT_USAGE}
 
-Tasks: face, mri, ct, chat.`;
+Tasks: ${TASKS.map((t) => `${t.id} (${t.label})`).join(', ')}.`;
 
-const TASKS: Record<string, (args: string[]) => Promise<number>> = { face: faceMain, mri: mriMain, ct: ctMain, chat: chatMain };
+/** The commands of the registered tasks (the studio's registry decides which tasks exist; a new one may add its own). */
+const COMMANDS: Partial<Record<(typeof TASKS)[number]['id'], (args: string[]) => Promise<number>>> = { face: faceMain, mri: mriMain, ct: ctMain, chat: chatMain };
 
 /** Prints a failure the way a user reads it in the studio: what happened, then the detail. */
 export function reportError(prefix: string, error: unknown): void {
@@ -27,8 +29,10 @@ async function main([task, ...args]: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return task ? 0 : 2;
   }
-  const run = TASKS[task];
-  if (!run) throw new UsageError(`unknown task "${task}".`);
+  const known = TASKS.find((t) => t.id === task);
+  if (!known) throw new UsageError(`unknown task "${task}".`);
+  const run = COMMANDS[known.id];
+  if (!run) throw new UsageError(`the ${known.label} task has no command-line version.`);
   return run(args);
 }
 

@@ -7,10 +7,9 @@ import type { MriWorkerApi } from '../../workers/mri.worker';
 import type { CtWorkerApi } from '../../workers/ct.worker';
 import type { ChatWorkerApi } from '../../workers/chat.worker';
 import type { BenchWorkerApi } from '../../workers/bench.worker';
-import { createChatWorker } from '../tasks/chat/worker';
-import { createCtWorker } from '../tasks/ct/worker';
-import { createFaceWorker } from '../tasks/face/worker';
-import { createMriWorker } from '../tasks/mri/worker';
+import { TASKS } from '../app/registry';
+
+type TaskId = (typeof TASKS)[number]['id'];
 
 export interface RuntimeChoice {
   preference: ProviderPreference;
@@ -37,16 +36,16 @@ async function started<T extends { init(...args: never[]): unknown }>(handle: Wo
   }
 }
 
-/** One of our task workers (the one its view uses, from the task's own factory) with its own runtime settings. */
-function startTaskWorker<T extends { init(options: RuntimeChoice): Promise<BackendInfo> }>(create: (name: string) => Worker, task: string, { preference, threads }: RuntimeChoice): Promise<Started<T>> {
-  const handle = wrapWorker<T>(create(`bench-${task}-${preference}-${threads}t`));
+/** One of our task workers (the one its view uses, from the task's registry entry) with its own runtime settings. */
+function startTaskWorker<T extends { init(options: RuntimeChoice): Promise<BackendInfo> }>(task: TaskId, { preference, threads }: RuntimeChoice): Promise<Started<T>> {
+  const handle = wrapWorker<T>(TASKS.find((t) => t.id === task)!.createWorker(`bench-${task}-${preference}-${threads}t`));
   return started(handle, () => (handle.api as unknown as T).init({ preference, threads }));
 }
 
-export const startFaceWorker = (choice: RuntimeChoice) => startTaskWorker<FaceWorkerApi>(createFaceWorker, 'face', choice);
-export const startMriWorker = (choice: RuntimeChoice) => startTaskWorker<MriWorkerApi>(createMriWorker, 'mri', choice);
-export const startCtWorker = (choice: RuntimeChoice) => startTaskWorker<CtWorkerApi>(createCtWorker, 'ct', choice);
-export const startChatWorker = (choice: RuntimeChoice) => startTaskWorker<ChatWorkerApi>(createChatWorker, 'chat', choice);
+export const startFaceWorker = (choice: RuntimeChoice) => startTaskWorker<FaceWorkerApi>('face', choice);
+export const startMriWorker = (choice: RuntimeChoice) => startTaskWorker<MriWorkerApi>('mri', choice);
+export const startCtWorker = (choice: RuntimeChoice) => startTaskWorker<CtWorkerApi>('ct', choice);
+export const startChatWorker = (choice: RuntimeChoice) => startTaskWorker<ChatWorkerApi>('chat', choice);
 
 /** The bare-session baseline worker (workers/bench.worker.ts), WASM with `threads`. */
 export async function startBenchWorker(threads: number): Promise<Started<BenchWorkerApi> & { ortVersions: Record<string, string>; wasmFile: string }> {
