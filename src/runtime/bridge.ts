@@ -115,11 +115,6 @@ export class Lane<T extends WorkerContract> {
     }
   }
 
-  /** Whether a job is queued or running. */
-  get busy(): boolean {
-    return this.current !== undefined;
-  }
-
   /** The user's Cancel: the job rejects with ABORTED and the worker stops it at its next step. */
   cancel(detail = 'cancelled'): void {
     this.abortWith(new LoupeError('ABORTED', detail));

@@ -103,11 +103,6 @@ export class TaskRuntime {
     this.backend = info.then((b) => ({ ...b, ep: 'wasm', adapter: undefined, fallbackReason }));
   }
 
-  /** Load progress goes here (the chat worker reports its own files and warm-up). */
-  get onProgress(): OnProgress | undefined {
-    return this.progress;
-  }
-
   dispose(): Promise<void> {
     return this.models.releaseAll();
   }

@@ -90,6 +90,11 @@ function fillHoles(slice: Uint8Array, nx: number, ny: number): void {
   for (let i = 0; i < slice.length; i++) if (!outside[i] && slice[i] !== LV && slice[i] !== MYO) slice[i] = LV;
 }
 
+/** How much a pool looks like the LV: mostly how much of it is ringed by myocardium, then its size. */
+function poolScore(ringContacts: number, size: number): number {
+  return ringContacts * 4 + size;
+}
+
 export interface CleanOptions {
   /** Where the heart is (source pixels, e.g. the LV centre over the whole volume): the LV pool nearest to it is kept. */
   centre?: [number, number];
@@ -116,8 +121,7 @@ export function cleanSlice(labels: ArrayLike<number>, nx: number, ny: number, { 
     if (lv.sizes[id] < minPixels) continue;
     const d = centre ? Math.hypot(lvAt[id][0] - centre[0], lvAt[id][1] - centre[1]) : 0;
     if (d > maxDistance) continue;
-    // Mostly how much of it is ringed by myocardium; then size; then nearness to the centre.
-    const score = lvMyo[id] * 4 + lv.sizes[id] - d;
+    const score = poolScore(lvMyo[id], lv.sizes[id]) - d; // then nearness to the centre
     if (score > bestScore) {
       bestScore = score;
       bestLv = id;
@@ -164,7 +168,7 @@ export function heartCentre(labels: Uint8Array, dims: readonly number[]): [numbe
     if (lv.sizes.length < 2) continue;
     const ring = contacts(slice, nx, ny, lv, MYO);
     let best = 1;
-    for (let id = 2; id < lv.sizes.length; id++) if (ring[id] * 4 + lv.sizes[id] > ring[best] * 4 + lv.sizes[best]) best = id;
+    for (let id = 2; id < lv.sizes.length; id++) if (poolScore(ring[id], lv.sizes[id]) > poolScore(ring[best], lv.sizes[best])) best = id;
     const [cx, cy] = centroids(lv, nx)[best];
     xs.push(cx);
     ys.push(cy);
