@@ -275,16 +275,17 @@ def phantom_table(metrics, key, names):
         return "(not evaluated)"
     shown = [(label, h[k]) for label, k in names if k in h]
     rows = table(["Model", "Dice RV", "Dice MYO", "Dice LV", "mean Dice", "HD95 RV (mm)", "HD95 MYO (mm)", "HD95 LV (mm)",
-                  "EF abs error (points)", "LV volume error (%)", "EDV error (mL)"],
+                  "EF abs error (points)", "LV volume error (%)", "EDV error (mL)", "LV mass error (g)"],
                  ([label, _ms(r["diceRV"]), _ms(r["diceMYO"]), _ms(r["diceLV"]), f"{r['meanDice']:.3f}", _ms(r["hd95RV"], 1),
                    _ms(r["hd95MYO"], 1), _ms(r["hd95LV"], 1), _ms(r["efAbsErrorPct"], 1), _ms(r["lvVolRelErrorPct"], 1),
-                   _ms(r["edvAbsErrorMl"], 1)] for label, r in shown))
+                   _ms(r["edvAbsErrorMl"], 1), _ms(r.get("lvMassAbsErrorG"), 1)] for label, r in shown))
     undefined = sum(r[f"hd95{c}"]["nUndefined"] for _, r in shown for c in ("RV", "MYO", "LV"))
     n = shown[0][1]["diceLV"]["n"] if shown else 0
     rows.append("")
     rows.append(f"Seeds {h['seeds'][0]}–{h['seeds'][1]}, ED and ES frames: {n} volumes, the same for every model. Mean ± sd "
                 f"over volumes; 3D Dice and 3D HD95 on the native grid (slice spacing included), after the contract pipeline "
-                f"and back. LV volume error = |predicted − true| / true at ED and ES. HD95 undefined in {undefined} "
+                f"and back. LV volume error = |predicted − true| / true at ED and ES; LV mass error = |myocardial volume at "
+                f"ED × 1.05 g/mL − true mass|. HD95 undefined in {undefined} "
                 f"class-volumes, left out of the HD95 means.")
     return "\n".join(rows)
 
