@@ -1,7 +1,8 @@
 // The CLI's file reading: images through sharp, folders as named bytes, and a path (file or folder) as one volume.
 import sharp from 'sharp';
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { basename, join, relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import { LoupeError } from '../src/errors';
 import type { RgbaImage } from '../src/io/image';
 import { readVolume, type NamedBytes } from '../src/io/readVolume';
@@ -30,8 +31,20 @@ export async function filesUnder(dir: string, root = dir): Promise<NamedBytes[]>
   return out;
 }
 
-/** A NIfTI file, a DICOM file or folder, or a folder of slice images, as one volume (the studio's reader). */
+/** The other half of an ANALYZE/NIfTI `.hdr`/`.img` pair next to `file` (either case, gzipped or not), if there is one. */
+function pairPartner(file: string): string | undefined {
+  const m = /^(.*)\.(hdr|img)(\.gz)?$/i.exec(basename(file));
+  if (!m) return undefined;
+  const other = m[2].toLowerCase() === 'hdr' ? ['img', 'IMG'] : ['hdr', 'HDR'];
+  return other.flatMap((ext) => ['', '.gz'].map((gz) => join(dirname(file), `${m[1]}.${ext}${gz}`))).find((p) => existsSync(p));
+}
+
+/** A NIfTI file, an ANALYZE .hdr/.img pair (either half names it), a DICOM file or folder, or a folder of slice images, as one volume (the studio's reader). */
 export async function readVolumeAt(input: string): Promise<Volume> {
-  const files = (await stat(input)).isDirectory() ? await filesUnder(input) : [{ name: basename(input), bytes: new Uint8Array(await readFile(input)) }];
+  const partner = pairPartner(input);
+  const paths = partner ? [input, partner] : [input];
+  const files = (await stat(input)).isDirectory()
+    ? await filesUnder(input)
+    : await Promise.all(paths.map(async (p) => ({ name: basename(p), bytes: new Uint8Array(await readFile(p)) })));
   return readVolume(files, (f) => readRgba(f.bytes, f.name));
 }

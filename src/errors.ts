@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   'CORRUPT_VOLUME',
   'UNSUPPORTED_COMPRESSION',
   'INCONSISTENT_SERIES',
+  'INCOMPLETE_PAIR',
   'MODEL_FETCH_FAILED',
   'MODEL_INTEGRITY',
   'MANIFEST_INVALID',
@@ -44,6 +45,7 @@ export const ERROR_ADVICE: Record<ErrorCode, { title: string; action: string }> 
   CORRUPT_VOLUME: { title: 'That scan could not be read: the file is damaged, truncated or not what its name says.', action: 'Check the export from the scanner or PACS and try again, or try another file.' },
   UNSUPPORTED_COMPRESSION: { title: 'That DICOM file uses a compression Loupe cannot decode in the browser.', action: 'Export the series uncompressed (Explicit VR Little Endian), e.g. `gdcmconv --raw in.dcm out.dcm`, then drop it again.' },
   INCONSISTENT_SERIES: { title: 'Those DICOM files do not form one image series (sizes or orientations differ).', action: 'Drop the files of a single series (one folder per series).' },
+  INCOMPLETE_PAIR: { title: 'Half of that scan is missing: it is stored as two files, a .hdr header and a .img with the voxels.', action: 'Drop or pick both files of the pair together (the missing one is named below).' },
   MODEL_FETCH_FAILED: { title: 'The model files could not be downloaded.', action: 'Check that the studio is still being served, then reload the page.' },
   MODEL_INTEGRITY: { title: 'A downloaded model file does not match its manifest (size or SHA-256).', action: 'Reload to fetch it again; if it persists, run `npm run models` on the server.' },
   MANIFEST_INVALID: { title: 'The model manifest is malformed.', action: 'Fix the manifest.json named below; it must match the schema in src/runtime/manifest.ts.' },
@@ -76,7 +78,7 @@ export type AdviceOverrides = Partial<Record<ErrorCode, { title: string; action:
 
 /** The headlines of the scan tabs (MRI, CT). */
 export const SCAN_ADVICE: AdviceOverrides = {
-  UNSUPPORTED_FILE: { title: 'That file is not a scan Loupe can read.', action: 'Use a NIfTI file (.nii, .nii.gz), a DICOM series (files or a folder), or a stack of PNG/JPEG slices.' },
+  UNSUPPORTED_FILE: { title: 'That file is not a scan Loupe can read.', action: 'Use a NIfTI file (.nii, .nii.gz), an ANALYZE .hdr/.img pair, a DICOM series (files or a folder), or a stack of PNG/JPEG slices.' },
 };
 
 /** Turns anything thrown (here or in a worker) into the message a user reads, in the words of the task it happened in. */

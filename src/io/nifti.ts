@@ -125,12 +125,12 @@ function parseHeader(raw: Uint8Array, name: string): ParsedHeader {
   const single = version === 1 ? 'n+1\0' : 'n+2\0';
   const pair = version === 1 ? 'ni1\0' : 'ni2\0';
   if (magic === pair)
-    fail('UNSUPPORTED_FILE', name, `this is the header half of a NIfTI-${version} .hdr/.img pair; convert it to a single .nii (e.g. with fslchfiletype or nibabel) and drop that`);
+    fail('UNSUPPORTED_FILE', name, `this is the header half of a NIfTI-${version} .hdr/.img pair; ${version === 2 ? 'NIfTI-2 pairs are not read: convert it to a single .nii (e.g. with nibabel) and drop that' : 'drop it, named .hdr, together with its .img'}`);
   if (magic !== single) {
     const other = sniffOtherFormat(raw);
     if (other) fail('UNSUPPORTED_FILE', name, `this is ${other}, not a NIfTI volume`);
     if (version === 1)
-      fail('UNSUPPORTED_FILE', name, 'this looks like an ANALYZE 7.5 header (no NIfTI magic "n+1"), which has no reliable orientation; convert it to NIfTI first');
+      fail('UNSUPPORTED_FILE', name, 'this looks like an ANALYZE 7.5 header (no NIfTI magic "n+1"): name it .hdr and drop it together with its .img');
     fail('CORRUPT_VOLUME', name, `bad NIfTI-2 magic ${JSON.stringify(magic)} (expected "n+2")`);
   }
   const headerBuffer = raw.slice(0, headerSize).buffer;

@@ -1,4 +1,4 @@
-/** A medical image volume as plain typed arrays: what NIfTI, DICOM and slice-image readers all return. */
+/** A medical image volume as plain typed arrays: what NIfTI, ANALYZE, DICOM and slice-image readers all return. */
 export interface Volume {
   /**
    * Voxel values after the file's rescale (DICOM RescaleSlope/Intercept, NIfTI scl_slope/scl_inter): Hounsfield
@@ -12,7 +12,7 @@ export interface Volume {
   /** 4×4 row-major matrix mapping voxel (i, j, k, 1) to world millimetres in RAS+ (NIfTI's convention). */
   affine: number[];
   source: {
-    format: 'nifti' | 'dicom' | 'image';
+    format: 'nifti' | 'analyze' | 'dicom' | 'image';
     /** File name, folder name, or "N files". */
     name: string;
     /** DICOM Modality (MR, CT…) when known. */

@@ -292,3 +292,41 @@ test('MRI: a cine from the independent phantom generator (never trained on): LV 
     assert.ok(scores[2] >= 0.9, `LV Dice ${scores[2]}`);
   });
 });
+
+const NO_META = '/usr/lib/python3/dist-packages/pydicom/data/test_files/no_meta.dcm';
+const ANALYZE = ['hdr', 'img'].map((e) => path.join(FIXTURES, 'analyze', `phantom_int16.${e}`));
+
+/** Drops several files at once on the MRI view, as a drag of a multi-file selection does. */
+async function dropFiles(page, files) {
+  const payload = files.map((f) => ({ name: path.basename(f), b64: fs.readFileSync(f).toString('base64') }));
+  await page.locator('[data-testid=mri-view]').evaluate((el, payload) => {
+    const dt = new DataTransfer();
+    for (const { name, b64 } of payload) dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name));
+    for (const type of ['dragenter', 'dragover', 'drop']) el.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, composed: true, dataTransfer: dt }));
+  }, payload);
+}
+
+test('MRI: a DICOM file without preamble or file meta and an ANALYZE .hdr/.img pair are read, then refused for their content; a lone .hdr names its missing .img', { ...T, skip: !fs.existsSync(NO_META) && 'needs Debian python3-pydicom (no_meta.dcm)' }, async (t) => {
+  await withBrowser(t, {}, async ({ page }) => {
+    await openMri(page);
+    for (const [files, name, reason] of [
+      [[NO_META], 'no_meta.dcm', /this is a DICOM CT series, not MR/],
+      [ANALYZE, 'phantom_int16.hdr', /its field of view is 48 × 40 mm/],
+    ]) {
+      await dropFiles(page, files);
+      const banner = page.locator('[data-testid=error][data-code=NOT_CARDIAC_MRI]');
+      await page.waitForFunction((n) => document.querySelector('[data-testid="mri-source"]')?.getAttribute('data-name') === n, name, { timeout: 120_000 });
+      await banner.waitFor({ state: 'visible', timeout: 240_000 });
+      const text = (await banner.textContent()).trim();
+      t.diagnostic(`${name}: ${text}`);
+      assert.match(text, reason);
+      assert.equal(await page.locator('[data-testid=mri-function]').count(), 0, 'an EF is shown for a refused input');
+    }
+    await dropFiles(page, [ANALYZE[0]]);
+    const missing = page.locator('[data-testid=error][data-code=INCOMPLETE_PAIR]');
+    await missing.waitFor({ state: 'visible', timeout: 60_000 });
+    const text = (await missing.textContent()).trim();
+    t.diagnostic(`lone .hdr: ${text}`);
+    assert.match(text, /phantom_int16\.hdr is the header .* but phantom_int16\.img was not given/);
+  });
+});

@@ -175,7 +175,7 @@ describe.skipIf(!havePyd)('readDicomSeries: single pydicom files', () => {
 
 describe.skipIf(!havePyd)('isDicom', () => {
   it('recognises Part-10 files and raw data sets', () => {
-    for (const name of ['MR_small.dcm', 'MR_small_bigendian.dcm', 'rtplan.dcm', 'image_dfl.dcm', 'ExplVR_LitEndNoMeta.dcm', 'ExplVR_BigEndNoMeta.dcm'])
+    for (const name of ['MR_small.dcm', 'MR_small_bigendian.dcm', 'rtplan.dcm', 'image_dfl.dcm', 'ExplVR_LitEndNoMeta.dcm', 'ExplVR_BigEndNoMeta.dcm', 'no_meta.dcm'])
       expect(isDicom(pyd(name).bytes), name).toBe(true);
   });
   it('rejects other files', () => {
@@ -183,6 +183,55 @@ describe.skipIf(!havePyd)('isDicom', () => {
     expect(isDicom(pyd('zipMR.gz').bytes)).toBe(false);
     expect(isDicom(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]))).toBe(false);
     expect(isDicom(new Uint8Array(0))).toBe(false);
+  });
+});
+
+/** The data set of a Part-10 file without its preamble, "DICM" and (unless keepMeta) file meta group. */
+function stripMeta(bytes: Uint8Array, keepMeta = false): Uint8Array {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  expect(dv.getUint32(132, true), '(0002,0000) group length first').toBe(0x00000002);
+  return bytes.slice(keepMeta ? 132 : 144 + dv.getUint32(140, true));
+}
+
+describe.skipIf(!havePyd)('data sets without the 128-byte preamble and "DICM" (raw, or file meta only)', () => {
+  const same = (a: Volume, b: Volume) => {
+    expect(a.dims).toEqual(b.dims);
+    expect(a.spacingMm).toEqual(b.spacingMm);
+    expectAffine(a.affine, b.affine);
+    expect(Array.from(a.data)).toEqual(Array.from(b.data));
+    expect(a.source.modality).toBe(b.source.modality);
+  };
+
+  it("reads pydicom's no_meta.dcm (CT_small.dcm without file meta, cut one padding byte late) as CT_small.dcm", () => {
+    const v = readOne('no_meta.dcm');
+    expect(v.source.modality).toBe('CT');
+    expect(v.dims).toEqual([128, 128, 1, 1]);
+    same(v, readOne('CT_small.dcm'));
+  });
+
+  it('detects implicit VR little endian (MR_small_implicit.dcm without file meta)', () => {
+    const bytes = stripMeta(pyd('MR_small_implicit.dcm').bytes);
+    expect(bytes[4] | (bytes[5] << 8), 'implicit: a length, not a VR').not.toBe(0x5343);
+    expect(isDicom(bytes)).toBe(true);
+    same(readDicomSeries([{ name: 'MR_small_implicit', bytes }]), readOne('MR_small_implicit.dcm'));
+  });
+
+  it('detects explicit VR little and big endian data sets without file meta', () => {
+    same(readDicomSeries([{ name: 'MR_small', bytes: stripMeta(pyd('MR_small.dcm').bytes) }]), readOne('MR_small.dcm'));
+    same(readDicomSeries([{ name: 'MR_small_bigendian', bytes: stripMeta(pyd('MR_small_bigendian.dcm').bytes) }]), readOne('MR_small_bigendian.dcm'));
+  });
+
+  it('reads a file meta group without the preamble and "DICM", using its transfer syntax', () => {
+    for (const name of ['MR_small_implicit.dcm', 'MR_small_bigendian.dcm', 'image_dfl.dcm'])
+      same(readDicomSeries([{ name, bytes: stripMeta(pyd(name).bytes, true) }]), readOne(name));
+  });
+
+  it('skips at most a few NUL/space bytes before the data set, and nothing else', () => {
+    const raw = stripMeta(pyd('MR_small.dcm').bytes);
+    const pad = (lead: number[]) => new Uint8Array([...lead, ...raw]);
+    expect(isDicom(pad([0x20, 0x00, 0x20]))).toBe(true);
+    expect(isDicom(pad([0x41]))).toBe(false);
+    expect(isDicom(pad([0, 0, 0, 0, 0, 0, 0, 0]))).toBe(false);
   });
 });
 

@@ -139,19 +139,57 @@ export const COLOUR_MESSAGE = 'colour DICOM (secondary capture) is not a scan Lo
 const VRS = new Set(
   'AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV'.split(' '),
 );
+/** Explicit VRs with a 2-byte reserved field and a 4-byte length. */
+const LONG_VRS = new Set('OB OD OF OL OV OW SQ SV UC UN UR UT UV'.split(' '));
+/** Groups a data set (or file meta without its preamble) plausibly starts with. */
+const FIRST_GROUPS = new Set([0x0002, 0x0004, 0x0008, 0x0010, 0x0018, 0x0020, 0x0028]);
+/** Padding bytes (NUL or space) skipped before a raw data set: what is left when a file meta was cut off a byte late. */
+const MAX_LEADING_PADDING = 4;
 
-/** Guesses the transfer syntax of a data set without file meta information, from its first element. */
-function guessRawSyntax(b: Uint8Array, at = 0): string | undefined {
-  if (b.length < at + 8) return undefined;
-  const groupLE = b[at] | (b[at + 1] << 8);
-  const groupBE = (b[at] << 8) | b[at + 1];
-  const vr = ascii(b, at + 4, at + 6);
-  const plausible = (g: number) => g === 0x0008 || g === 0x0002 || g === 0x0010 || g === 0x0018 || g === 0x0020 || g === 0x0028;
-  if (plausible(groupLE) && VRS.has(vr)) return EXPLICIT_LE;
-  if (plausible(groupBE) && groupBE !== groupLE && VRS.has(vr)) return EXPLICIT_BE;
-  if (plausible(groupLE)) {
-    const len = b[at + 4] | (b[at + 5] << 8) | (b[at + 6] << 16) | (b[at + 7] << 24);
-    if (len === -1 || (len >= 0 && at + 8 + len <= b.length)) return IMPLICIT_LE;
+/**
+ * Whether the first few elements from `at` read as `syntax` (explicit LE/BE or implicit LE): a plausible first
+ * group, known VRs (explicit), lengths inside the file, and tags in ascending order, as the standard requires.
+ */
+function walksAs(b: Uint8Array, at: number, syntax: string, elements = 4): boolean {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const le = syntax !== EXPLICIT_BE;
+  const explicit = syntax !== IMPLICIT_LE;
+  let pos = at;
+  let previous = -1;
+  for (let n = 0; n < elements; n++) {
+    if (pos === b.length && n > 0) return true;
+    if (pos + 8 > b.length) return false;
+    const group = dv.getUint16(pos, le);
+    const tag = group * 0x10000 + dv.getUint16(pos + 2, le);
+    if (n === 0 ? !FIRST_GROUPS.has(group) : tag <= previous) return false;
+    previous = tag;
+    let length: number;
+    let header = 8;
+    if (explicit) {
+      const vr = ascii(b, pos + 4, pos + 6);
+      if (!VRS.has(vr)) return false;
+      if (LONG_VRS.has(vr)) {
+        if (pos + 12 > b.length) return false;
+        length = dv.getUint32(pos + 8, le);
+        header = 12;
+      } else length = dv.getUint16(pos + 6, le);
+    } else length = dv.getUint32(pos + 4, true);
+    if (length === 0xffffffff) return true; // a sequence or encapsulated pixel data of undefined length: far enough
+    pos += header + length;
+    if (pos > b.length) return false;
+  }
+  return true;
+}
+
+/**
+ * Where a data set without a "DICM" header starts, and its transfer syntax, guessed from its first elements:
+ * explicit VR little endian, explicit VR big endian, else implicit VR little endian (the default for such files).
+ * Up to MAX_LEADING_PADDING NUL/space bytes before it are skipped.
+ */
+export function rawDataSet(b: Uint8Array): { offset: number; syntax: string } | undefined {
+  for (let offset = 0; offset <= MAX_LEADING_PADDING && offset < b.length; offset++) {
+    if (offset > 0 && b[offset - 1] !== 0x00 && b[offset - 1] !== 0x20) break;
+    for (const syntax of [EXPLICIT_LE, EXPLICIT_BE, IMPLICIT_LE]) if (walksAs(b, offset, syntax)) return { offset, syntax };
   }
   return undefined;
 }
@@ -159,7 +197,7 @@ function guessRawSyntax(b: Uint8Array, at = 0): string | undefined {
 /** True for a DICOM Part-10 file ("DICM" at byte 128) or a raw data set that starts like one (no preamble). */
 export function isDicom(bytes: Uint8Array): boolean {
   if (bytes.length >= 132 && ascii(bytes, 128, 132) === 'DICM') return true;
-  return guessRawSyntax(bytes) !== undefined;
+  return rawDataSet(bytes) !== undefined;
 }
 
 export function errorText(e: unknown): string {
@@ -186,13 +224,22 @@ export interface Parsed {
 }
 
 export function parse(file: DicomFile): Parsed {
-  const b = file.bytes;
+  let b = file.bytes;
   const part10 = b.length >= 132 && ascii(b, 128, 132) === 'DICM';
   let syntax = '';
   try {
     if (!part10) {
-      syntax = guessRawSyntax(b)!;
-      return { ds: dicomParser.parseDicom(b, { TransferSyntaxUID: syntax }), syntax };
+      const raw = rawDataSet(b)!;
+      const data = b.subarray(raw.offset);
+      if (raw.syntax === EXPLICIT_LE && data[0] === 0x02 && data[1] === 0x00) {
+        // File meta (group 0002) without the preamble and "DICM": give it both, and read it as a Part-10 file.
+        b = new Uint8Array(132 + data.length);
+        b.set([0x44, 0x49, 0x43, 0x4d], 128);
+        b.set(data, 132);
+      } else {
+        syntax = raw.syntax;
+        return { ds: dicomParser.parseDicom(data, { TransferSyntaxUID: syntax }), syntax };
+      }
     }
     const meta = dicomParser.readPart10Header(b) as DataSet & { position: number };
     syntax = meta.string(T.transferSyntax)?.replace(/\0/g, '').trim() ?? '';
