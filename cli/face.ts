@@ -4,6 +4,7 @@ import type { FaceModelId } from '../src/tasks/face/core/models';
 import { detectFaces } from '../src/tasks/face/core/pipeline';
 import type { Face } from '../src/tasks/face/core/types';
 import { faceRunner } from '../src/tasks/face/runner';
+import { DEFAULT_SCORE_THRESHOLD } from '../src/tasks/face/core/thresholds';
 import { UsageError, parse } from './args';
 import { readRgba } from './io';
 
@@ -21,7 +22,7 @@ export async function faceMain(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     accurate: { type: 'boolean', default: false },
     model: { type: 'string', default: 'short' },
-    threshold: { type: 'string', default: '0.5' },
+    threshold: { type: 'string', default: String(DEFAULT_SCORE_THRESHOLD) },
     json: { type: 'boolean', default: false },
   });
   if (positionals.length === 0) throw new UsageError('no image files given.');

@@ -9,6 +9,7 @@ import {
   ASTRONAUT, ASTRONAUT_FACE, WEBCAM_FACE, WEBCAM_Y4M, ORIGIN, WEBGPU_ARGS, requestsLeavingOrigin,
   ensureServer, ensureWebcam, withBrowser, openApp, dropFile, runAndWait, waitForStatus,
   faceRows, errorBanner, backendInfo, download, webgpuAdapter, parseBox, iou, countMatched, fmtBox, tempDir, sleep,
+  FIXTURES, axeViolations,
 } from './lib.mjs';
 
 const VIEW = '[data-testid=face-view]';
@@ -413,5 +414,69 @@ test('13. anonymised WebM: recording the live camera with Anonymise on gives a p
     assert.ok(texture(frame, WEBCAM_FACE) < texture(source, WEBCAM_FACE) * 0.7, 'the face in the recording keeps its detail');
     assert.ok(patchDiff(WEBCAM_FACE) > 2 * patchDiff(corner), 'the face in the recording is not changed beyond the codec noise');
     assert.ok(patchDiff(corner) < 12, 'the background of the recording differs from the camera');
+  });
+});
+
+/** Drops several files at once (one DataTransfer), as a multi-file drag from the desktop does. */
+async function dropFiles(page, selector, files) {
+  const payload = files.map(([file, mime]) => ({ b64: fs.readFileSync(file).toString('base64'), name: path.basename(file), mime }));
+  await page.locator(selector).first().evaluate((el, payload) => {
+    const dt = new DataTransfer();
+    for (const { b64, name, mime } of payload) dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name, { type: mime }));
+    for (const type of ['dragenter', 'dragover', 'drop']) el.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, composed: true, dataTransfer: dt }));
+  }, payload);
+}
+
+test('14. gallery: astronaut + group + a .txt dropped together give two thumbnails and a per-file message; switching shows each photo\'s own result, cached', T, async (t) => {
+  const txt = path.join(tmp.dir, 'notes.txt');
+  fs.writeFileSync(txt, 'not an image\n');
+  await withBrowser(t, {}, async ({ page }) => {
+    await openApp(page, { ep: 'wasm' });
+    // The group's small faces need Accurate mode, as in its sample (studio.test.mjs asserts >= 10 of 13 there).
+    await page.locator('[data-testid=face-accurate]').setChecked(true);
+    await waitForStatus(page, ['idle', 'done', 'error'], { timeout: RUN_TIMEOUT });
+    const first = assertOneAstronaut(await runAndWait(page, () => dropFiles(page, VIEW, [[ASTRONAUT, 'image/png'], [path.join(FIXTURES, 'group.jpg'), 'image/jpeg'], [txt, 'text/plain']]), { name: 'astronaut.png', timeout: RUN_TIMEOUT }));
+    const thumbs = page.locator('[data-testid=face-thumb]');
+    assert.equal(await thumbs.count(), 2, 'expected two thumbnails');
+    assert.deepEqual(await thumbs.evaluateAll((b) => b.map((e) => [e.getAttribute('data-name'), e.getAttribute('aria-pressed'), e.getAttribute('aria-label')])),
+      [['astronaut.png', 'true', 'Photo 1 of 2: astronaut.png'], ['group.jpg', 'false', 'Photo 2 of 2: group.jpg']]);
+    const notes = await page.locator('[data-testid=face-gallery-note]').allTextContents();
+    t.diagnostic(`notes: ${notes.join(' | ')}`);
+    assert.ok(notes.length === 1 && notes[0].includes('notes.txt'), `expected one message about notes.txt: ${notes.join(' | ')}`);
+    assert.deepEqual(await axeViolations(page), [], 'accessibility with the gallery');
+
+    // Keyboard: focus the first thumbnail, ArrowRight selects the group.
+    await thumbs.nth(0).focus();
+    const groupRows = await runAndWait(page, () => page.keyboard.press('ArrowRight'), { name: 'group.jpg', timeout: RUN_TIMEOUT });
+    t.diagnostic(`group: ${groupRows.length} faces of 13`);
+    assert.ok(groupRows.length >= 10, `group: ${groupRows.length} faces (the sample asserts >= 10)`);
+    assert.equal(await thumbs.nth(1).getAttribute('aria-pressed'), 'true');
+
+    // Back to the astronaut: cached, so no run starts and the same row is back at once.
+    await page.evaluate(() => { window.__e2eRuns = 0; new MutationObserver(() => { if (document.querySelector('[data-testid=face-results]')?.getAttribute('data-status') === 'running') window.__e2eRuns++; }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-status'] }); });
+    await thumbs.nth(0).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=face-source]')?.getAttribute('data-name') === 'astronaut.png', null, { timeout: 2_000 });
+    const again = assertOneAstronaut(await faceRows(page));
+    assert.equal(again.raw, first.raw);
+    assert.equal(await page.evaluate(() => window.__e2eRuns), 0, 'switching back re-ran the detection');
+    const { name } = await download(page, '[data-testid=export-json]');
+    assert.equal(name, 'astronaut.faces.json', 'the export is of the selected photo');
+  });
+});
+
+test('15. Chromium\'s built-in fake camera pattern (no face) gives no face at the default threshold (bench/results/face-false-positives.json)', T, async (t) => {
+  await withBrowser(t, { args: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'] }, async ({ page }) => {
+    await openApp(page, { ep: 'wasm' });
+    await page.locator('[data-testid=camera-start]').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="fps"]')?.getAttribute('data-fps')) > 0, null, { timeout: 60_000 });
+    const threshold = Number(await page.locator('[data-testid=face-threshold]').inputValue());
+    t.diagnostic(`default threshold ${threshold}`);
+    const seen = [];
+    const until = Date.now() + 6_000; // the pattern's pac-man turns: several of its positions
+    while (Date.now() < until) {
+      seen.push(...(await faceRows(page)).map((r) => `${r.raw} @ ${r.score}`));
+      await sleep(100);
+    }
+    assert.deepEqual(seen, [], `faces found on the fake-camera pattern at threshold ${threshold}`);
   });
 });

@@ -16,9 +16,8 @@ export function patchFace(patch: Partial<FaceSlice['face']>): void {
   useStore.setState((s) => ({ face: { ...s.face, ...patch } }));
 }
 
-/** Lowest score the worker reports; the slider filters above it. Accurate mode votes only with confident views. */
-const DETECTION_FLOOR = 0.3;
-const ACCURATE_FLOOR = 0.5;
+import { ACCURATE_FLOOR, DEFAULT_SCORE_THRESHOLD, DETECTION_FLOOR, LIVE_SCORE_THRESHOLD } from './core/thresholds';
+import type { StageTimes } from './core/pipeline';
 
 /** The face lane: one detection at a time (a photo, or the newest webcam frame); a new input aborts the previous one. */
 export const faceLane = new Lane<FaceWorkerApi>('face', () => createFaceWorker());
@@ -62,66 +61,161 @@ export function abandonFaces(): () => Promise<void> {
 
 /** After the runtime was reset (new provider or threads): restart the camera or re-run the photo. */
 export async function resumeFaces(wasLive: boolean): Promise<void> {
-  const { source } = useStore.getState().face;
   await prepareFaces();
   if (wasLive) await startCamera();
-  else if (source?.bitmap) await detectStill(source.bitmap, source.name);
+  else rerunSelected(true);
 }
 
-async function detectStill(bitmap: ImageBitmap, name: string): Promise<void> {
+// ---- Photos: a gallery of the dropped or picked photos, each detected once per model setting ----------------
+
+/** At most this many photos from one drop or pick; the rest get a message. */
+export const GALLERY_MAX = 24;
+
+interface Photo {
+  bitmap: ImageBitmap;
+  /** Detections by `model|accurate`, so switching back to a photo (or a setting) is instant. */
+  results: Map<string, { faces: Face[]; times: StageTimes; passes: number; width: number; height: number }>;
+}
+const photos = new Map<number, Photo>();
+let nextPhotoId = 1;
+
+const settingsKey = () => {
   const { model, accurate } = useStore.getState().face;
-  patchFace({ status: 'running', error: undefined });
+  return `${model}|${accurate}`;
+};
+
+/** Replaces the gallery with these photos (their bitmaps owned here from now on) and shows the first. */
+function setGallery(items: { name: string; bitmap: ImageBitmap }[], notes: string[] = []): void {
+  for (const p of photos.values()) p.bitmap.close();
+  photos.clear();
+  const gallery = items.map(({ name, bitmap }) => {
+    const id = nextPhotoId++;
+    photos.set(id, { bitmap, results: new Map() });
+    return { id, name, width: bitmap.width, height: bitmap.height };
+  });
+  patchFace({ gallery, galleryNotes: notes });
+}
+
+/** Thumbnails draw from this. */
+export function photoBitmap(id: number): ImageBitmap | undefined {
+  return photos.get(id)?.bitmap;
+}
+
+/** Shows a gallery photo: its cached detections at once, or a detection run the first time. */
+export async function selectPhoto(id: number): Promise<void> {
+  const item = useStore.getState().face.gallery.find((p) => p.id === id);
+  const photo = photos.get(id);
+  if (!item || !photo) return;
+  if (useStore.getState().face.camera.active) stopCamera();
+  // The live default was not changed by the user: back to the photos' default.
+  if (useStore.getState().face.scoreThreshold === LIVE_SCORE_THRESHOLD) patchFace({ scoreThreshold: DEFAULT_SCORE_THRESHOLD });
+  patchFace({ selected: id });
+  await detectStill(id);
+}
+
+async function detectStill(id: number): Promise<void> {
+  const photo = photos.get(id);
+  const item = useStore.getState().face.gallery.find((p) => p.id === id);
+  if (!photo || !item) return;
+  const { model, accurate } = useStore.getState().face;
+  const key = settingsKey();
+  const source = { kind: 'image' as const, name: item.name, width: item.width, height: item.height, bitmap: photo.bitmap };
+  const cached = photo.results.get(key);
+  if (cached) {
+    faceLane.supersede();
+    patchFace({ status: 'done', error: undefined, source, faces: cached.faces, times: cached.times, passes: cached.passes });
+    return;
+  }
+  patchFace({ status: 'running', error: undefined, source, faces: [], times: undefined, passes: 0 });
   try {
     const result = await faceLane.run(async (api) => {
       await readyFaceWorker();
-      const copy = await createImageBitmap(bitmap);
+      const copy = await createImageBitmap(photo.bitmap);
       return api.run(Comlink.transfer(copy, [copy]), { model, accurate, scoreThreshold: accurate ? ACCURATE_FLOOR : DETECTION_FLOOR });
     });
-    const previous = useStore.getState().face.source;
-    if (previous?.bitmap && previous.bitmap !== bitmap) previous.bitmap.close();
+    photo.results.set(key, { faces: result.faces, times: result.times, passes: result.passes, width: result.width, height: result.height });
     useStore.setState({ backend: result.backend });
-    patchFace({ status: 'done', source: { kind: 'image', name, width: result.width, height: result.height, bitmap }, faces: result.faces, times: result.times, passes: result.passes });
+    if (useStore.getState().face.selected !== id || settingsKey() !== key) return;
+    patchFace({ status: 'done', source: { ...source, width: result.width, height: result.height }, faces: result.faces, times: result.times, passes: result.passes });
   } catch (error) {
     showError(error);
   }
 }
 
-/** Dropped or picked files: scans go to the offer to open them in a scan tab; otherwise the first image is opened. */
+/** The selected photo again (after a model or mode change, or a runtime reset). */
+function rerunSelected(clearCache = false): void {
+  const { selected, source } = useStore.getState().face;
+  if (source?.kind !== 'image' || selected === undefined) return;
+  if (clearCache) photos.get(selected)?.results.clear();
+  void detectStill(selected);
+}
+
+/** Why a file cannot be shown as a photo, or its bitmap. */
+async function decodePhoto(file: File): Promise<{ bitmap: ImageBitmap } | { error: LoupeError }> {
+  if (file.size === 0) return { error: new LoupeError('EMPTY_FILE', `“${file.name}”: 0 bytes`) };
+  const verdict = classifyImageFile(file.name, file.type);
+  if (!verdict.ok) return { error: new LoupeError('UNSUPPORTED_FILE', verdict.reason) };
+  try {
+    return { bitmap: await createImageBitmap(file) };
+  } catch (error) {
+    return { error: new LoupeError('CORRUPT_IMAGE', `“${file.name}” (${verdict.mime}, ${file.size} bytes): ${(error as Error).message}`) };
+  }
+}
+
+/**
+ * Dropped or picked files: scans go to the offer to open them in a scan tab; one file is opened; several become a
+ * gallery (up to GALLERY_MAX photos), with a message per file that is not a readable image.
+ */
 export async function openFiles(files: File[]): Promise<void> {
   const scans = files.filter((f) => isScanFile(f.name));
   if (scans.length > 0 && scans.length >= files.length / 2) {
     patchFace({ scanOffer: scans });
     return showError(new LoupeError('UNSUPPORTED_FILE', `“${scans[0].name}”${scans.length > 1 ? ` and ${scans.length - 1} more` : ''}: a medical scan, not a photo. Open ${scans.length > 1 ? 'them' : 'it'} in the Cardiac MRI or Chest CT tab (buttons below).`));
   }
-  const file = firstFile(files);
-  if (file) await openFile(file);
+  if (files.length <= 1) {
+    const file = firstFile(files);
+    return file ? openFile(file) : undefined;
+  }
+  const notes: string[] = [];
+  const items: { name: string; bitmap: ImageBitmap }[] = [];
+  let firstError: LoupeError | undefined;
+  let skipped = 0;
+  for (const file of files) {
+    if (items.length >= GALLERY_MAX) {
+      skipped++;
+      continue;
+    }
+    const decoded = await decodePhoto(file);
+    if ('bitmap' in decoded) items.push({ name: file.name, bitmap: decoded.bitmap });
+    else {
+      firstError ??= decoded.error;
+      notes.push(decoded.error.message.startsWith('“') ? decoded.error.message : `“${file.name}”: ${decoded.error.message}`);
+    }
+  }
+  if (skipped > 0) notes.push(`${skipped} more file${skipped === 1 ? '' : 's'} not opened: the gallery shows at most ${GALLERY_MAX} photos at a time.`);
+  if (items.length === 0) return showError(firstError ?? new LoupeError('UNSUPPORTED_FILE', 'no image among the dropped files'));
+  if (useStore.getState().face.camera.active) stopCamera();
+  setGallery(items, notes);
+  await selectPhoto(useStore.getState().face.gallery[0].id);
 }
 
-/** A dropped, picked or pasted file. Anything wrong leaves the previous result on screen. */
+/** A dropped, picked or pasted file: the gallery becomes this one photo. Anything wrong leaves the previous result on screen. */
 export async function openFile(file: File): Promise<void> {
-  if (file.size === 0) return showError(new LoupeError('EMPTY_FILE', `“${file.name}”: 0 bytes`));
-  const verdict = classifyImageFile(file.name, file.type);
-  if (!verdict.ok) return showError(new LoupeError('UNSUPPORTED_FILE', verdict.reason));
-  let bitmap: ImageBitmap;
-  try {
-    bitmap = await createImageBitmap(file);
-  } catch (error) {
-    return showError(new LoupeError('CORRUPT_IMAGE', `“${file.name}” (${verdict.mime}, ${file.size} bytes): ${(error as Error).message}`));
-  }
+  const decoded = await decodePhoto(file);
+  if ('error' in decoded) return showError(decoded.error);
   if (useStore.getState().face.camera.active) stopCamera();
-  await detectStill(bitmap, file.name);
+  setGallery([{ name: file.name, bitmap: decoded.bitmap }]);
+  await selectPhoto(useStore.getState().face.gallery[0].id);
 }
 
 export function setModel(model: FaceModelId): void {
   patchFace({ model });
-  const source = useStore.getState().face.source;
-  if (source?.kind === 'image' && source.bitmap) void detectStill(source.bitmap, source.name);
+  rerunSelected();
 }
 
 export function setAccurate(accurate: boolean): void {
   patchFace({ accurate });
-  const source = useStore.getState().face.source;
-  if (source?.kind === 'image' && source.bitmap) void detectStill(source.bitmap, source.name);
+  rerunSelected();
 }
 
 export function setShowLabels(showLabels: boolean): void {
@@ -156,6 +250,8 @@ export async function refreshCameras(): Promise<void> {
 export async function startCamera(deviceId = useStore.getState().face.camera.deviceId): Promise<void> {
   stopCamera();
   const session = ++liveSession;
+  // Untouched photo default → the live default (fewer false faces on face-free frames; see core/thresholds.ts).
+  if (useStore.getState().face.scoreThreshold === DEFAULT_SCORE_THRESHOLD) patchFace({ scoreThreshold: LIVE_SCORE_THRESHOLD });
   patchFace({ error: undefined });
   try {
     stream = await openCamera(deviceId);

@@ -3,6 +3,7 @@ import type { UserError } from '../../errors';
 import type { FaceModelId } from './core/models';
 import type { StageTimes } from './core/pipeline';
 import type { Face } from './core/types';
+import { DEFAULT_SCORE_THRESHOLD } from './core/thresholds';
 
 export type FaceStatus = 'idle' | 'loading' | 'running' | 'done' | 'error';
 
@@ -13,6 +14,14 @@ export interface FaceSource {
   height: number;
   /** The still image, kept for display and PNG export. */
   bitmap?: ImageBitmap;
+}
+
+/** One photo of the gallery (its bitmap and cached detections live in actions.ts). */
+export interface GalleryItem {
+  id: number;
+  name: string;
+  width: number;
+  height: number;
 }
 
 export interface FaceSlice {
@@ -35,6 +44,11 @@ export interface FaceSlice {
     error?: UserError;
     /** Scans dropped here by mistake (DICOM, NIfTI): the view offers to open them in the MRI or CT tab. */
     scanOffer?: File[];
+    /** The dropped or picked photos; `selected` is the one shown (and exported). */
+    gallery: GalleryItem[];
+    selected?: number;
+    /** Per-file messages of the last drop: files that are not readable images, photos over the gallery's cap. */
+    galleryNotes: string[];
     camera: { active: boolean; deviceId?: string; devices: { deviceId: string; label: string }[]; fps: number };
   };
 }
@@ -43,12 +57,14 @@ export const createFaceSlice: StateCreator<FaceSlice> = () => ({
   face: {
     model: 'blazeface-short',
     accurate: false,
-    scoreThreshold: 0.5,
+    scoreThreshold: DEFAULT_SCORE_THRESHOLD,
     anonymise: false,
     showLabels: true,
     status: 'idle',
     faces: [],
     passes: 0,
+    gallery: [],
+    galleryNotes: [],
     camera: { active: false, devices: [], fps: 0 },
   },
 });

@@ -22,6 +22,7 @@ import {
 } from '../actions';
 import { exportAnonymisedPng, exportPng, toggleRecording } from './export';
 import { Stage } from './Stage';
+import { Gallery } from './Gallery';
 import { openInTask } from '../../../app/actions';
 import { Samples } from '../../../ui/Samples';
 import { FACE_SAMPLES } from '../samples';
@@ -55,10 +56,10 @@ export function FaceView() {
     return () => window.removeEventListener('paste', onPaste);
   }, []);
 
-  const openFirst = (files: File[]) => void openFiles(files);
+  const openAll = (files: File[]) => void openFiles(files);
 
   return (
-    <DropSection testid="face-view" onFiles={openFirst}>
+    <DropSection testid="face-view" onFiles={openAll}>
       <header className="task-header">
         <h1>Faces</h1>
         <p className="muted">BlazeFace (MediaPipe) live; FDNet1.0-style multi-scale voting for photos.</p>
@@ -66,7 +67,7 @@ export function FaceView() {
 
       <div className="toolbar">
         <Samples samples={FACE_SAMPLES} testid="face-samples" />
-        <FileButton label="Open image…" testid="face-file" multiple accept="image/jpeg,image/png,image/webp,image/gif,image/bmp,.dcm,.nii,.gz" onFiles={openFirst} />
+        <FileButton label="Open image…" testid="face-file" multiple accept="image/jpeg,image/png,image/webp,image/gif,image/bmp,.dcm,.nii,.gz" onFiles={openAll} />
         {live ? (
           <button type="button" data-testid="camera-stop" onClick={stopCamera}>
             Stop camera
@@ -144,6 +145,8 @@ export function FaceView() {
           </button>
         </p>
       )}
+
+      <Gallery items={face.gallery} selected={face.selected} notes={face.galleryNotes} />
 
       <div className="workspace">
         {face.status === 'done' && face.source?.kind === 'image' && !face.accurate && faces.length <= 1 && face.source.width * face.source.height >= 600_000 && (
