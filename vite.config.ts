@@ -17,6 +17,8 @@ const isolation = {
 // needs 'wasm-unsafe-eval'; ONNX Runtime's thread workers start from blob: URLs; only the same origin may frame it
 // (the Benchmark panel's cold-start probe does). Hosts send the same (see README). `npm run bench` alone adds
 // 'unsafe-eval' to its own build, for the MediaPipe peer's loader.
+// LOUPE_BENCH=1 (set by `npm run bench`) also makes the build include the benchmark's peer runtimes, ~40 MB that the
+// default build leaves out (src/bench/peers/load.ts); the dev server always serves them.
 const benchPeers = process.env.LOUPE_BENCH === '1';
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -34,7 +36,8 @@ export const CONTENT_SECURITY_POLICY = [
 const production = { ...isolation, 'Content-Security-Policy': CONTENT_SECURITY_POLICY };
 
 // The Benchmark panel's peer, Google's MediaPipe face detector, loads its script, graph, model and WASM with
-// locateFile from /mediapipe/face_detection/ on our own origin (dev: served from node_modules; build: copied).
+// locateFile from /mediapipe/face_detection/ on our own origin (dev: served from node_modules; a LOUPE_BENCH=1
+// build: copied; the default build: absent).
 const MEDIAPIPE_DIR = fileURLToPath(new URL('node_modules/@mediapipe/face_detection/', import.meta.url));
 const MEDIAPIPE_FILES = [
   'face_detection.js',
@@ -61,6 +64,7 @@ function mediapipeFiles(): Plugin {
       });
     },
     generateBundle() {
+      if (!benchPeers) return;
       for (const name of MEDIAPIPE_FILES) this.emitFile({ type: 'asset', fileName: `mediapipe/face_detection/${name}`, source: readFileSync(MEDIAPIPE_DIR + name) });
     },
   };
@@ -78,7 +82,8 @@ function appShellServiceWorker(): Plugin {
     // After every other plugin has written its files (the entry chunk and its CSS come late), so the list is complete.
     writeBundle(options, bundle) {
       const files = Object.values(bundle)
-        .filter((f) => !f.fileName.startsWith('mediapipe/') && !/transformers|bench/i.test(f.fileName))
+        // The peers (LOUPE_BENCH=1 builds only: mediapipe/…, the mediapipe and transformers chunks) and the panel's chunks.
+        .filter((f) => !/mediapipe|transformers|bench/i.test(f.fileName))
         .filter((f) => (f.type === 'chunk' ? f.code.length : typeof f.source === 'string' ? f.source.length : f.source.byteLength) <= PRECACHE_MAX_BYTES)
         .map((f) => f.fileName)
         .filter((name) => !name.endsWith('.wasm') && !name.endsWith('.map'));
@@ -90,8 +95,10 @@ function appShellServiceWorker(): Plugin {
   };
 }
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   plugins: [react(), mediapipeFiles(), appShellServiceWorker()],
+  // Whether src/bench/peers/load.ts may import the peers (false: the bundler drops them and their files).
+  define: { __LOUPE_BENCH_PEERS__: JSON.stringify(benchPeers || command === 'serve') },
   // `npm run dev` (hot reload needs inline scripts and a WebSocket, so no CSP there); `npm start` and `npm run
   // preview` serve the production build with the full policy, and the e2e suite runs under it.
   server: { headers: isolation },
@@ -105,4 +112,4 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 60_000,
   },
-});
+}));

@@ -13,7 +13,7 @@ import { facesMemory } from './items/memory';
 import { mriVolume } from './items/mri';
 import { threads } from './items/threads';
 import { webgpuVsWasm } from './items/webgpu';
-import { MEDIAPIPE_VERSION } from './peers/mediapipe';
+import { loadMediaPipePeer } from './peers/load';
 import { startBenchWorker, WorkerPool } from './workers';
 
 export const RUNNERS: Record<ItemId, ItemRunner> = {
@@ -80,6 +80,8 @@ export async function runBench(items: ItemId[], settings: Settings, { onItem }: 
   if (signal.aborted) throw new LoupeError('ABORTED', 'benchmark stopped');
   const { versions, wasmFile } = await ort();
   const chatPeer = results.find((r) => r.id === 'chat' && r.status === 'ok')?.facts['Transformers.js'];
+  // The peers' versions only when they ran: the default build does not include them (peers/load.ts).
+  const mediaPipe = results.some((r) => r.id === 'faces-mediapipe' && r.status === 'ok') ? (await loadMediaPipePeer()).MEDIAPIPE_VERSION : undefined;
   return {
     schema: 1,
     date,
@@ -88,7 +90,7 @@ export async function runBench(items: ItemId[], settings: Settings, { onItem }: 
     machine: await machine(),
     versions: {
       'onnxruntime-web (ours)': `${versions.web ?? '?'} (${wasmFile})`,
-      '@mediapipe/face_detection (peer)': `${MEDIAPIPE_VERSION} (TFLite + XNNPACK WASM, CPU inference)`,
+      ...(mediaPipe ? { '@mediapipe/face_detection (peer)': `${mediaPipe} (TFLite + XNNPACK WASM, CPU inference)` } : {}),
       ...(chatPeer ? { '@huggingface/transformers (peer)': String(chatPeer) } : {}),
       ...(framesSource ? { frames: framesSource } : {}),
     },

@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import { ITEM_IDS, type BenchReport, type ItemId, type ItemStatus } from './core/report';
 import type { ColdResult } from './cold';
+import { PEER_ITEMS, PEERS_BUILT } from './peers/load';
 
 export type ItemProgress = { status: 'waiting' | 'running' | ItemStatus; line: string };
 
@@ -26,7 +27,8 @@ export const useBench = create<BenchState>()(() => ({
   reps: DEFAULT_REPS,
   frames: DEFAULT_FRAMES,
   quick: false,
-  selected: Object.fromEntries(ITEM_IDS.map((id) => [id, true])) as Record<ItemId, boolean>,
+  // Every item, less the peer comparisons where this build leaves the peers out (peers/load.ts).
+  selected: Object.fromEntries(ITEM_IDS.map((id) => [id, PEERS_BUILT || !PEER_ITEMS.includes(id)])) as Record<ItemId, boolean>,
   progress: {},
 }));
 

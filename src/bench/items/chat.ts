@@ -9,7 +9,7 @@ import { ratio, type Row } from '../core/report';
 import { spread } from '../core/stats';
 import { compareTokens, describeAgreements, tokenTiming, workerBytes, type TokenMark, type TokenTiming } from '../core/tokens';
 import { availableModel, measureMemory } from '../env';
-import { PEER_WORKER_URL_PART, startTransformersPeer } from '../peers/transformers';
+import { loadTransformersPeer, PEERS_BUILT, PEERS_MISSING } from '../peers/load';
 import type { TransformersPeerApi } from '../peers/transformers.worker';
 import { Comlink, startChatWorker, type RuntimeChoice, type Started } from '../workers';
 import { interleaved, ortBuild, skipped, type ItemContext, type ItemOutcome } from './context';
@@ -86,12 +86,14 @@ export async function answerPeer(peer: { api: Comlink.Remote<TransformersPeerApi
 const MiB = 2 ** 20;
 
 export async function chatVsTransformers(ctx: ItemContext): Promise<ItemOutcome> {
+  if (!PEERS_BUILT) return skipped(PEERS_MISSING);
   const id = CHAT_DEFAULT_MODEL;
   const available = await availableModel('chat', id);
   if (!available.ok) return skipped(available.reason);
   const settings = chatBenchSettings(ctx.settings.quick);
   const maxNewTokens = settings.maxNewTokens;
   ctx.progress(`starting our chat worker and Transformers.js (WASM, 1 thread each), model ${id}`);
+  const { PEER_WORKER_URL_PART, startTransformersPeer } = await loadTransformersPeer();
   const ours = ctx.pool.track(await startChatWorker({ preference: 'wasm', threads: 1 }));
   const { info } = await ours.api.load(id);
   const peer = ctx.pool.track(await startTransformersPeer(id, 1));

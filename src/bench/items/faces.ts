@@ -4,7 +4,8 @@ import { overhead, ratio, type Row } from '../core/report';
 import { median, percentile, spread } from '../core/stats';
 import { fmtNumber } from '../core/format';
 import { pixelsOf } from '../frames';
-import { MEDIAPIPE_VERSION, startMediaPipe } from '../peers/mediapipe';
+import type { MediaPipeFaces } from '../peers/mediapipe';
+import { loadMediaPipePeer, PEERS_BUILT, PEERS_MISSING } from '../peers/load';
 import { startBenchWorker, startFaceWorker } from '../workers';
 import { alternateFrames, detectOurs, framesPerSecond, ortBuild, repeat, skipped, type Block, type FaceCall, type ItemContext, type ItemOutcome } from './context';
 
@@ -16,12 +17,14 @@ const perRep = <T>(blocks: Block<T>[], f: (ms: number[]) => number) => blocks.ma
 const fps = framesPerSecond;
 
 export async function facesVsMediaPipe(ctx: ItemContext): Promise<ItemOutcome> {
+  if (!PEERS_BUILT) return skipped(PEERS_MISSING);
   const { frames, source } = await ctx.frames();
   ctx.progress('starting our face worker (WASM, 1 thread) and MediaPipe');
   const ours = ctx.pool.track(await startFaceWorker({ preference: 'wasm', threads: 1 }));
   await ours.api.load(MODEL);
   const ort = await ctx.ort();
-  let mp: Awaited<ReturnType<typeof startMediaPipe>>;
+  const { MEDIAPIPE_VERSION, startMediaPipe } = await loadMediaPipePeer();
+  let mp: MediaPipeFaces;
   try {
     mp = await startMediaPipe();
   } catch (error) {

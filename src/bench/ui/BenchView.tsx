@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { fmtMeasure, fmtRatioOf, ITEM_IDS, ITEMS, type BenchReport, type ItemResult } from '../core/report';
 import { benchUrlMode } from '../url';
 import { exportBenchJson, runBenchmark, startColdProbe, stopBenchmark } from '../actions';
+import { PEER_ITEMS, PEERS_BUILT } from '../peers/load';
 import { useBench } from '../store';
 import './bench.css';
 
@@ -126,19 +127,30 @@ export function BenchView() {
       </div>
       <fieldset className="options">
         <legend>Items</legend>
-        {ITEM_IDS.map((id) => (
-          <label key={id}>
-            <input
-              type="checkbox"
-              data-testid={`bench-item-${id}`}
-              checked={selected[id]}
-              disabled={running}
-              onChange={(e) => useBench.setState((s) => ({ selected: { ...s.selected, [id]: e.target.checked } }))}
-            />{' '}
-            {ITEMS[id].title}
-          </label>
-        ))}
+        {ITEM_IDS.map((id) => {
+          const absent = !PEERS_BUILT && PEER_ITEMS.includes(id);
+          return (
+            <label key={id} title={absent ? 'Needs the benchmark build: npm run bench, or LOUPE_BENCH=1 npm start' : undefined}>
+              <input
+                type="checkbox"
+                data-testid={`bench-item-${id}`}
+                checked={selected[id] && !absent}
+                disabled={running || absent}
+                onChange={(e) => useBench.setState((s) => ({ selected: { ...s.selected, [id]: e.target.checked } }))}
+              />{' '}
+              {ITEMS[id].title}
+              {absent && ' (benchmark build only)'}
+            </label>
+          );
+        })}
       </fieldset>
+      {!PEERS_BUILT && (
+        <p className="peers-absent" data-testid="bench-peers-absent">
+          This build leaves out the peers’ runtimes (MediaPipe’s face detector, Transformers.js with its own ONNX Runtime: about 40 MB that the studio itself never uses), so
+          the comparisons with them need the benchmark build: <code>npm run bench</code>, or <code>LOUPE_BENCH=1 npm start</code> to use this panel with them. Every other
+          item measures Loupe alone and runs here.
+        </p>
+      )}
       <p className="muted">
         The faces comparison runs Google’s MediaPipe face detector on this page’s main thread while it is measured: that is how its API works. Loupe itself runs every model in
         a worker. The camera, if allowed, supplies the frames; the cold-start item empties Loupe’s model cache first (it is refilled as it runs).
