@@ -39,6 +39,17 @@ describe('npm run infer -- chat', () => {
     expect(out.tokenIds).toEqual(ref.greedyTokens);
     expect(out.answer).toBe('Car (noun): a motor vehicle with four wheels; usually propelled by an internal combustion engine.');
     expect(out.stopReason).toBe('eos');
+    expect(out.verdict).toBe('grounded');
+    expect(out.source.entries[0].word).toBe('car');
+  });
+
+  it('--json carries the WordNet verdict and source: an answer about another word is withheld', async () => {
+    const out = JSON.parse(await run('What does bread mean?', '--json'));
+    expect(out).toMatchObject({ verdict: 'wrong-word', withheld: true, answeredAbout: 'contact' });
+    expect(out.notice).toBe('The model answered about \u201ccontact\u201d, not \u201cbread\u201d, so its answer is hidden.');
+    expect(out.source.entries[0].parts[0].senses[0].definition).toContain('food made from dough');
+    const tiny = JSON.parse(await run(user, '--model', 'tiny-random', '--max-tokens', '3', '--json'));
+    expect(tiny.verdict).toBeUndefined(); // no retrieval in its manifest: as before
   });
 
   it('streams the answer as text; sampling flags are reproducible with a seed', async () => {

@@ -1,8 +1,13 @@
 // `npm run -s infer -- chat "question" …`: one chat turn with the studio's chat core on the Node runtime.
 import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { configureNodeRuntime, diskSource, MODELS_DIR } from '../src/runtime/node';
-import { chatTurn, DEFAULT_CHAT_SETTINGS, type ChatSettings } from '../src/tasks/chat/core/chat';
+import { DEFAULT_CHAT_SETTINGS, type ChatSettings } from '../src/tasks/chat/core/chat';
+import { groundedChatTurn } from '../src/tasks/chat/core/grounded';
+import type { Grounding } from '../src/tasks/chat/core/grounding';
+import type { Lexicon } from '../src/tasks/chat/core/lexicon';
+import { readLexicon, type Retrieval } from '../src/tasks/chat/retrieval';
 import type { ChatMessage } from '../src/tasks/chat/core/template';
 import { CHAT_DEFAULT_MODEL, CHAT_MODELS } from '../src/tasks/chat/models';
 import { openWarmChatModel } from '../src/tasks/chat/runner';
@@ -25,6 +30,31 @@ function number(name: string, value: string | undefined, check: (n: number) => b
   const n = Number(value);
   if (!Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} ${value}: expected ${what}.`);
   return n;
+}
+
+const lexicons = new Map<string, Promise<Lexicon>>();
+
+/** The lexicon a model's manifest names under `retrieval`, from public/models on disk (size and SHA-256 checked), once per process. */
+export function diskLexicon(retrieval: Retrieval): Promise<Lexicon> {
+  let lex = lexicons.get(retrieval.lexicon);
+  if (!lex) {
+    const dir = join(MODELS_DIR, ...retrieval.lexicon.split('/'));
+    lex = readLexicon(async (path) => new Uint8Array(await readFile(join(dir, path))), dir);
+    lexicons.set(retrieval.lexicon, lex);
+  }
+  return lex;
+}
+
+/** The verdict as text after a streamed answer: the notice, and the source entry when the answer was withheld or refused. */
+function groundingText(g: Grounding, answer: string): string {
+  const lines: string[] = [];
+  if (g.withheld) lines.push(`[withheld: ${answer.trim()}]`);
+  if (g.notice) lines.push(g.notice);
+  if (g.source && (g.withheld || g.verdict === 'refused')) {
+    lines.push(`Source: ${g.source.name}`);
+    for (const e of g.source.entries) for (const p of e.parts) for (const s of p.senses) lines.push(`  ${e.word} (${p.pos}) ${s.n}. ${s.definition}`);
+  }
+  return lines.length ? lines.join('\n') + '\n' : '';
 }
 
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -66,8 +96,9 @@ export async function chatMain(args: string[]): Promise<number> {
     };
     const messages: ChatMessage[] = [...(values.system ? [{ role: 'system' as const, content: values.system }] : []), { role: 'user', content: positionals[0] }];
     const stream = !values.json;
-    const result = await chatTurn(lm, tokenizer, messages, settings, { eosTokenIds: info.eosTokenIds, maxPositions: info.contextLength }, stream ? (e) => e.delta && process.stdout.write(e.delta) : undefined);
-    if (stream) process.stdout.write('\n');
+    const lex = info.retrieval ? await diskLexicon(info.retrieval) : undefined;
+    const result = await groundedChatTurn(lm, tokenizer, messages, settings, { eosTokenIds: info.eosTokenIds, maxPositions: info.contextLength }, lex, stream ? (e) => e.delta && process.stdout.write(e.delta) : undefined);
+    if (stream) process.stdout.write('\n' + (result.grounding ? groundingText(result.grounding, result.text) : ''));
     else {
       process.stdout.write(
         `${JSON.stringify({
@@ -81,6 +112,9 @@ export async function chatMain(args: string[]): Promise<number> {
           tokensPerSecond: round(result.tokensPerSecond),
           totalMs: round(result.totalMs),
           decoding: settings.sampling ? { sampling: true, ...settings.sampling, repetitionPenalty } : { sampling: false, repetitionPenalty },
+          ...(result.grounding
+            ? { verdict: result.grounding.verdict, withheld: result.grounding.withheld, notice: result.grounding.notice ?? null, answeredAbout: result.grounding.answeredAbout ?? null, source: result.grounding.source ?? null }
+            : {}),
         })}\n`,
       );
     }

@@ -9,7 +9,10 @@ import type { OnProgress } from '../src/runtime/fetchModel';
 import { fetchedSource, pickedSource, type ModelSource } from '../src/runtime/source';
 import { Jobs } from '../src/runtime/jobs';
 import { TaskRuntime } from '../src/runtime/taskRuntime';
-import { chatTurn, type ChatSettings, type ChatTurnResult } from '../src/tasks/chat/core/chat';
+import type { ChatSettings } from '../src/tasks/chat/core/chat';
+import { groundedChatTurn, type GroundedTurnResult } from '../src/tasks/chat/core/grounded';
+import type { Lexicon } from '../src/tasks/chat/core/lexicon';
+import { fetchLexicon, type Retrieval } from '../src/tasks/chat/retrieval';
 import type { StreamEvent } from '../src/tasks/chat/core/generate';
 import type { ChatMessage } from '../src/tasks/chat/core/template';
 import { openWarmChatModel, type ChatBundle, type ChatModelInfo, type OpenOptions } from '../src/tasks/chat/runner';
@@ -20,6 +23,18 @@ let current: ChatBundle | undefined;
 /** What was opened last, to open it again when a lost WebGPU device took its session. */
 let opened: { source: ModelSource; options: Omit<OpenOptions, 'ep' | 'limits'> } | undefined;
 const jobs = new Jobs();
+/** Reference lexicons by folder, fetched on the first question that needs one and kept parsed. */
+const lexicons = new Map<string, Promise<Lexicon>>();
+
+function lexiconFor(retrieval: Retrieval, signal: AbortSignal): Promise<Lexicon> {
+  let lex = lexicons.get(retrieval.lexicon);
+  if (!lex) {
+    lex = fetchLexicon(retrieval, progress, signal);
+    lexicons.set(retrieval.lexicon, lex);
+    lex.catch(() => lexicons.delete(retrieval.lexicon)); // a failed download is tried again on the next question
+  }
+  return lex;
+}
 runtime.onDeviceLost(() => {
   const lost = current;
   current = undefined;
@@ -79,16 +94,20 @@ const api = {
   /**
    * One assistant turn for `messages` (the whole history; the KV cache is reused when it is a prefix of the new
    * prompt). `onToken(delta, count)` is called as text becomes safe to show. Resolves with the answer and timings.
+   * With `ground` and a model whose manifest declares `retrieval`, the answer is judged against the lexicon
+   * (`grounding`): text is shown only once its headword is judged, and an answer about another word is stopped there.
    */
-  run(messages: ChatMessage[], settings: ChatSettings, onToken?: (delta: string, count: number) => void): Promise<ChatTurnResult & { cacheLocation?: string }> {
+  run(messages: ChatMessage[], settings: ChatSettings, onToken?: (delta: string, count: number) => void, options: { ground?: boolean } = {}): Promise<GroundedTurnResult & { cacheLocation?: string }> {
     return jobs.run(async (signal) => {
       if (!current && opened) await openNow(opened.source, opened.options); // after a lost device: the same model, on WASM
       const bundle = current;
       if (!bundle) throw new LoupeError('INFERENCE_FAILED', 'no chat model is loaded');
+      const retrieval = options.ground ? bundle.info.retrieval : undefined;
+      const lex = retrieval ? await lexiconFor(retrieval, signal) : undefined;
       const onEvent = (e: StreamEvent) => {
         if (onToken && e.delta) void Promise.resolve(onToken(e.delta, e.count)).catch(() => undefined);
       };
-      const result = await chatTurn(bundle.lm, bundle.tokenizer, messages, settings, { eosTokenIds: bundle.info.eosTokenIds, maxPositions: bundle.info.contextLength }, onEvent, signal);
+      const result = await groundedChatTurn(bundle.lm, bundle.tokenizer, messages, settings, { eosTokenIds: bundle.info.eosTokenIds, maxPositions: bundle.info.contextLength }, lex, onEvent, signal);
       return { ...result, cacheLocation: bundle.lm.cacheLocation };
     });
   },

@@ -31,6 +31,14 @@ export function appUrl(path: string): string {
  */
 export async function fetchManifest(task: string, id: string, signal?: AbortSignal): Promise<{ manifest: Manifest; baseUrl: string }> {
   const url = appUrl(`models/${task}/${id}/manifest.json`);
+  return { manifest: await fetchManifestJson(url, parseManifest, signal), baseUrl: url.replace(/manifest\.json$/, '') };
+}
+
+/**
+ * A manifest-like JSON file at `url`, checked by `parse`: fetched past the HTTP cache, kept in the model cache, and
+ * read from there when the network is off. Used for model manifests and for the chat lexicon's.
+ */
+export async function fetchManifestJson<T>(url: string, parse: (json: unknown, where: string) => T, signal?: AbortSignal): Promise<T> {
   const cache = await openCache();
   let response: Response;
   try {
@@ -48,9 +56,9 @@ export async function fetchManifest(task: string, id: string, signal?: AbortSign
   } catch {
     throw new LoupeError('MANIFEST_INVALID', `${url}: not JSON`);
   }
-  const manifest = parseManifest(json, url);
+  const parsed = parse(json, url);
   await cache?.put(url, response).catch(() => undefined);
-  return { manifest, baseUrl: url.replace(/manifest\.json$/, '') };
+  return parsed;
 }
 
 /** SHA-256 as hex (Web Crypto: the browser, workers and Node ≥ 19); the one integrity hash of the runtime. */

@@ -38,6 +38,18 @@ export const ManifestSchema = z.object({
   licence: z.object({ spdx: z.string(), file: z.string().optional() }),
   source: z.record(z.string(), z.string()),
   intendedUse: z.string().min(1),
+  /**
+   * Chat models: a reference asset the worker checks answers against. `lexicon` is a folder under `public/models/`
+   * with its own manifest.json (files with bytes and SHA-256); `verify` = judge each answer against it.
+   */
+  retrieval: z
+    .object({
+      lexicon: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9-]*(?:\/[a-z0-9][a-z0-9-]*)*$/, 'a folder under public/models/, e.g. "chat/lexicon"'),
+      use: z.enum(['verify']),
+    })
+    .optional(),
 });
 
 export type Manifest = z.infer<typeof ManifestSchema>;

@@ -1,8 +1,9 @@
 // End-to-end tests of the chat view with the shipped dictionary model: a streamed answer that carries the key words
-// of the WordNet gloss, and Stop ending a long generation within a token.
+// of the WordNet gloss, Stop ending a long generation within a token, and the WordNet grounding check (an answer
+// about another word is withheld, with the entry of the word asked as the source).
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureServer, withBrowser, openApp, errorBanner } from './lib.mjs';
+import { ensureServer, withBrowser, openApp, errorBanner, axeViolations } from './lib.mjs';
 
 const T = { timeout: 600_000 };
 // WordNet 3.0, noun car (sense 1): "a motor vehicle with four wheels; usually propelled by an internal combustion engine".
@@ -43,7 +44,7 @@ test('chat: the dictionary model streams the WordNet meaning of "car"', T, async
     await ask(page, QUESTION);
     await page.waitForFunction(() => {
       const m = [...document.querySelectorAll('[data-testid=chat-message][data-role=assistant]')].pop();
-      return m && m.dataset.streaming === 'false' && m.dataset.stop;
+      return (m && m.dataset.streaming === 'false' && m.dataset.stop) || document.querySelector('[data-testid=error]');
     }, null, { timeout: 300_000 });
     const banner = await errorBanner(page);
     assert.equal(banner, null, `error while answering: ${banner?.code}: ${banner?.text}`);
@@ -74,7 +75,9 @@ test('chat: Stop ends a long sampled generation within a token; a new chat clear
     const field = (label) => page.locator('[data-testid=chat-settings] label', { hasText: label }).locator('input');
     await field('Temperature').fill('8');
     await field('Max new tokens').fill('400');
-    await ask(page, QUESTION);
+    // A question that names no word: nothing to check against WordNet, so the sampled text streams as it comes
+    // (an unreadable answer about a word would be hidden and stopped early).
+    await ask(page, 'What can you do?');
     await page.waitForFunction(() => (window.__chatSnapshots.at(-1) ?? '').replace('…', '').length > 12, null, { timeout: 300_000 });
     await page.locator('[data-testid=chat-stop]').click();
     await page.waitForFunction(() => {
@@ -89,5 +92,89 @@ test('chat: Stop ends a long sampled generation within a token; a new chat clear
 
     await page.locator('[data-testid=chat-new]').click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=chat-message]').length === 0, null, { timeout: 30_000 });
+  });
+});
+
+/** Asks `text` in a new chat and waits for the finished answer: { verdict, text, notice, source, sourceOpen, stop }. */
+async function askAndRead(page, text) {
+  await page.locator('[data-testid=chat-new]').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=chat-message]').length === 0, null, { timeout: 30_000 });
+  await ask(page, text);
+  await page.waitForFunction(() => {
+    const m = [...document.querySelectorAll('[data-testid=chat-message][data-role=assistant]')].pop();
+    return m && m.dataset.streaming === 'false' && m.dataset.stop;
+  }, null, { timeout: 300_000 });
+  const banner = await errorBanner(page);
+  assert.equal(banner, null, `error while answering ${text}: ${banner?.code}: ${banner?.text}`);
+  const m = lastAnswer(page);
+  const read = async (sel) => ((await m.locator(sel).count()) ? (await m.locator(sel).first().textContent()).trim() : null);
+  return {
+    verdict: await m.getAttribute('data-verdict'),
+    stop: await m.getAttribute('data-stop'),
+    text: await read('.chat-text'),
+    notice: await read('[data-testid=chat-notice]'),
+    source: await read('[data-testid=chat-source]'),
+    sourceOpen: (await m.locator('[data-testid=chat-source]').count()) ? await m.locator('[data-testid=chat-source]').evaluate((d) => d.open) : null,
+  };
+}
+
+const HEADWORD = /^\s*([^():\n]+?) \((?:noun|verb|adjective|adverb)\):/;
+
+test('chat: answers are checked against WordNet 3.0; another word\'s definition is never shown', T, async (t) => {
+  await withBrowser(t, {}, async ({ page }) => {
+    await openChat(page);
+    assert.match(await page.locator('[data-testid=chat-purpose]').textContent(), /Ask about an English word: meanings, synonyms, opposites, examples/);
+    const intended = (await page.locator('[data-testid=chat-intended-use]').textContent()) ?? '';
+    assert.doesNotMatch(intended, /clinical/i, `intended use: ${intended}`);
+
+    // The words the model does not know: either grounded, or withheld with the entry of the word asked as the source.
+    for (const [question, word, gloss] of [
+      ['What does bread mean?', 'bread', 'food made from dough'],
+      ['Define king.', 'king', 'a male sovereign'],
+    ]) {
+      const a = await askAndRead(page, question);
+      t.diagnostic(`${question} → ${a.verdict} (${a.stop}): ${a.text ?? '(hidden)'} | notice: ${a.notice}`);
+      const head = a.text && HEADWORD.exec(a.text);
+      if (head) assert.equal(head[1].toLowerCase(), word, `${question}: a definition of "${head[1]}" is shown`);
+      assert.ok(a.verdict === 'grounded' || a.verdict === 'wrong-word', `${question}: verdict ${a.verdict}`);
+      if (a.verdict === 'wrong-word') {
+        assert.equal(a.text, null, `${question}: the withheld answer is on the page`);
+        assert.match(a.notice, new RegExp(`The model answered about \u201c[^\u201d]+\u201d, not \u201c${word}\u201d, so its answer is hidden\\.`));
+        assert.equal(a.sourceOpen, true, 'the source is open when the answer is withheld');
+      }
+      assert.match(a.source, /^Source: WordNet 3\.0/);
+      assert.ok(a.source.includes(gloss), `${question}: the source lacks "${gloss}": ${a.source}`);
+      if (question.startsWith('What does bread')) assert.deepEqual(await axeViolations(page), [], 'accessibility with a withheld answer and its source');
+    }
+
+    // A one-word question the model refuses as off-topic ("what is a river"): the refusal is hidden, the entry answers.
+    const river = await askAndRead(page, 'what is a river');
+    t.diagnostic(`what is a river → ${river.verdict}: ${river.text ?? '(hidden)'} | notice: ${river.notice}`);
+    if (river.verdict !== 'grounded') {
+      assert.equal(river.text, null, 'what is a river: a refusal or another word is on the page');
+      assert.equal(river.sourceOpen, true);
+    }
+    assert.ok(river.source.includes('a large natural stream of water'), `what is a river: the source lacks the gloss: ${river.source}`);
+
+    // A made-up word: a notice that quotes it exactly as typed.
+    const made = await askAndRead(page, 'What does blorptastic mean?');
+    t.diagnostic(`blorptastic → ${made.verdict}: ${made.text ?? '(hidden)'} | notice: ${made.notice}`);
+    assert.equal(made.verdict, 'unknown-word');
+    assert.ok(made.notice?.startsWith('\u201cblorptastic\u201d is not in WordNet 3.0.'), `notice: ${made.notice}`);
+    if (made.text) {
+      assert.doesNotMatch(made.text, HEADWORD, 'a definition of a made-up word is shown');
+      assert.match(made.text, /the word "blorptastic"/, 'a refusal on the page names another word than the one typed');
+    }
+
+    // An answer the model gets right is still shown, with the source collapsed.
+    const car = await askAndRead(page, QUESTION);
+    t.diagnostic(`car → ${car.verdict}: ${car.text}`);
+    assert.equal(car.verdict, 'grounded');
+    assert.equal(car.stop, 'eos');
+    assert.deepEqual(GLOSS_WORDS.filter((w) => !car.text.toLowerCase().includes(w)), []);
+    assert.equal(car.notice, null);
+    assert.equal(car.sourceOpen, false, 'the source of a grounded answer starts collapsed');
+    assert.match(car.source, /^Source: WordNet 3\.0/);
+    assert.deepEqual(await axeViolations(page), [], 'accessibility with a grounded answer');
   });
 });

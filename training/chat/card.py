@@ -237,6 +237,50 @@ def sec_results(metrics: dict | None, stats: dict | None, link) -> str:
     return section("Results", *lines)
 
 
+GROUNDING_SETS = {
+    "trained": "trained lemmas, their training question (training distribution)",
+    "heldout": "the corpus's held-out lemmas (never in a training conversation), unseen phrasings",
+    "untrained": "WordNet lemmas outside the 1,500 trained, unseen phrasings",
+    "unknown": "made-up words (held out), training phrasings",
+    "offtopic": "off-topic prompts (held out)",
+    "issue": "the 8 questions of a first-time user (issue 11)",
+}
+
+
+def sec_grounding(g: dict | None, link) -> str:
+    """What a studio user sees: the answers after the WordNet check (scripts/chat-grounding.ts -> grounding.json)."""
+    if not g:
+        return not_measured("In the studio: every answer checked against WordNet", " (no `grounding.json`: run `npx tsx scripts/chat-grounding.ts`).")
+    pct = lambda n, d: f"{100 * n / d:.1f} %" if d else "—"  # noqa: E731
+    rows = ["| set | questions | shown, right | shown, no answer (a refusal) | shown, wrong | hidden (the WordNet entry is shown instead) |",
+            "|---|---|---|---|---|---|"]
+    for name, t in g["sets"].items():
+        rows.append(f"| {GROUNDING_SETS.get(name, name)} | {t['questions']} | {pct(t['shownRight'], t['questions'])} | "
+                    f"{pct(t['shownNoAnswer'], t['questions'])} | {pct(t['shownWrong'], t['questions'])} | {pct(t['hidden'], t['questions'])} |")
+    wrong = sum(t["shownWrong"] for t in g["sets"].values())
+    unk = g["sets"].get("unknown", {})
+    held = g["sets"].get("heldout", {})
+    return section(
+        "In the studio: every answer checked against WordNet",
+        "The studio (and `npm run -s infer -- chat`) checks each answer against the WordNet 3.0 lexicon that the manifest names "
+        "(`retrieval`: `public/models/chat/lexicon/`, every lemma) before showing it (`src/tasks/chat/core/grounding.ts`): the "
+        "answer's headword must be the word asked (through WordNet's morphology), and what it says (gloss, synonyms, opposite, "
+        "category) must be in that word's entry. Otherwise the answer is hidden, a notice says why, and the WordNet entry of the "
+        "word asked is shown as the source, never as the model's words. A shown answer is judged again by the script, apart "
+        "from the check (right: about the word asked and in its entry; for off-topic prompts, the refusal). Measured by `npx tsx scripts/chat-grounding.ts` ({g['decoding']}) on the sets of "
+        f"`python -m chat.grounding_sets` → {link('grounding.json')}:",
+        "",
+        *rows,
+        "",
+        f"- Shown answers that define another word or say what the entry lacks: **{wrong}** in all sets.",
+        f"- The model alone still answers only words it was trained on: of the {held.get('questions', 0)} held-out lemmas it "
+        f"gets {held.get('shownRight', 0)} right; the rest are hidden and answered by the entry. Its own refusals of made-up "
+        f"words misquote the word ({unk.get('refusedQuotingWord', 0)} of {unk.get('questions', 0)} quote it exactly), so "
+        "they are hidden too; the studio's notice quotes the word as typed and suggests WordNet spellings near it. "
+        "A model that writes its answer from the entry in the prompt is not trained yet.",
+    )
+
+
 def sec_stability(stab: dict | None, md: str | None, has_png: bool, shipped_layers: int, link) -> str:
     if not stab and not md:
         return not_measured("Stability experiment", " (no stability.json / stability.md).")
@@ -286,7 +330,7 @@ def sec_reproduce(cmds: list[tuple[str, str]]) -> str:
                    "```sh", *(f"# {what}\n{cmd}" for what, cmd in cmds), "```")
 
 
-def build_card(model, bpe, ck, a, *, ref, stats, log, metrics, stab, stab_md, has_png, parity, total_bytes, cmds) -> str:
+def build_card(model, bpe, ck, a, *, ref, stats, log, metrics, stab, stab_md, has_png, parity, total_bytes, cmds, grounding=None) -> str:
     c = model.config
     n = count_parameters(model)
     link = lambda name: result_link(a, name)  # noqa: E731
@@ -297,8 +341,10 @@ def build_card(model, bpe, ck, a, *, ref, stats, log, metrics, stab, stab_md, ha
         "synonyms, opposites, \"is a kind of\", example sentences; it refuses made-up words and anything off-topic. Trained from "
         "scratch by this project (`training/chat/`). Every number below is read from the files named, by `training/chat/ship.py`.",
         "",
-        "**Intended use:** demo, not for clinical use. A small dictionary assistant for English WordNet glosses only — "
-        "**not a general chatbot**.",
+        "**Intended use:** a demo dictionary assistant for English words (WordNet 3.0 glosses, synonyms, opposites, "
+        "examples) — **not a general chatbot**. In the studio every answer is checked against the WordNet lexicon "
+        "(`public/models/chat/lexicon/`) before it is shown: an answer about another word than the one asked is hidden "
+        "and the WordNet entry is shown instead.",
         "",
     ])
     limits = "\n".join([
@@ -318,6 +364,6 @@ def build_card(model, bpe, ck, a, *, ref, stats, log, metrics, stab, stab_md, ha
         "",
     ])
     return "\n".join([head, sec_architecture(model, bpe), sec_files(a.out, ["model.onnx"], total_bytes), sec_data(stats, a.data),
-                      sec_tokenizer(bpe), sec_training(log, ck, a.device_note, link), sec_results(metrics, stats, link),
+                      sec_tokenizer(bpe), sec_training(log, ck, a.device_note, link), sec_results(metrics, stats, link), sec_grounding(grounding, link),
                       sec_stability(stab, stab_md, has_png, c.num_hidden_layers, link), sec_parity(parity, ref), limits, sec_reproduce(cmds)])
 

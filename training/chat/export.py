@@ -133,8 +133,10 @@ def io_spec(model: ChatModel) -> tuple[list[dict], list[dict]]:
 
 
 def write_model_folder(model: ChatModel, bpe: ByteLevelBPE, out: Path, *, model_id: str, name: str, intended_use: str,
-                       source: dict[str, str], card: str, extra_files: dict[str, str] | None = None) -> dict:
-    """Writes every file of the folder, then manifest.json listing them (bytes + SHA-256). Returns the manifest."""
+                       source: dict[str, str], card: str, extra_files: dict[str, str] | None = None,
+                       retrieval: dict[str, str] | None = None) -> dict:
+    """Writes every file of the folder, then manifest.json listing them (bytes + SHA-256). Returns the manifest.
+    `retrieval` (optional) names the reference lexicon the studio checks answers against (manifest field `retrieval`)."""
     out.mkdir(parents=True, exist_ok=True)
     export_onnx(model, out / "model.onnx")
     (out / "config.json").write_text(json.dumps(model.config.hf_config(), indent=2) + "\n")
@@ -158,6 +160,7 @@ def write_model_folder(model: ChatModel, bpe: ByteLevelBPE, out: Path, *, model_
         "licence": {"spdx": "Apache-2.0", "file": "LICENSE"},
         "source": source,
         "intendedUse": intended_use,
+        **({"retrieval": retrieval} if retrieval else {}),
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest

@@ -41,7 +41,10 @@ from .model import count_parameters
 HERE = Path(__file__).resolve().parent
 QUESTION = "What does car mean?"
 MAX_NEW = 48
-INTENDED_USE = "demo, not for clinical use: a small dictionary assistant trained on WordNet 3.0; not a general chatbot"
+INTENDED_USE = ("a small dictionary assistant for English words, trained on WordNet 3.0 (a demo, not a general chatbot); "
+                "its answers are checked against the WordNet lexicon before they are shown")
+# The reference the studio checks each answer against (src/tasks/chat/core/grounding.ts); built by chat.lexicon.
+RETRIEVAL = {"lexicon": "chat/lexicon", "use": "verify"}
 CPU_NOTE = "CPU, 1 thread (2-core machine shared with another training)"
 
 
@@ -224,9 +227,10 @@ def main(argv=None) -> int:
               "weights": (f"trained from scratch by training/chat/train.py: {log.get('steps_done'):,} steps, {log.get('tokens_seen'):,} tokens"
                           if log else "trained from scratch by training/chat/train.py"),
               "results": rel(a.results)}
-    card_args = dict(ref=ref, stats=stats, log=log, metrics=metrics, stab=stab, stab_md=stab_md, has_png=has_png, cmds=cmds)
+    card_args = dict(ref=ref, stats=stats, log=log, metrics=metrics, stab=stab, stab_md=stab_md, has_png=has_png, cmds=cmds,
+                     grounding=read_json(a.results / "grounding.json"))
     name = f"WordNet dictionary assistant ({model.config.norm.upper()}, {millions(n)})"
-    manifest = write_model_folder(model, bpe, a.out, model_id=MODEL_ID, name=name, intended_use=INTENDED_USE, source=source,
+    manifest = write_model_folder(model, bpe, a.out, model_id=MODEL_ID, name=name, intended_use=INTENDED_USE, retrieval=RETRIEVAL, source=source,
                                   card=build_card(model, bpe, ck, a, parity=None, total_bytes=0, **card_args),
                                   extra_files={"reference.json": "reference"})
     parity = run_parity(a.out) if not a.no_parity else {"ran": False}

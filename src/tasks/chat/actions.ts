@@ -132,11 +132,12 @@ export async function sendChat(text: string): Promise<void> {
           if (typeof requestAnimationFrame === 'function') requestAnimationFrame(flush);
           setTimeout(flush, 50);
         }),
+        { ground: true },
       );
     });
     done = true;
     const stats = { tokens: result.tokens.length, promptTokens: result.promptTokens, ttftMs: result.ttftMs, tokensPerSecond: result.tokensPerSecond, stopReason: result.stopReason, droppedMessages: result.droppedMessages };
-    patchEntry(answer.id, { content: result.text, streaming: false, stats });
+    patchEntry(answer.id, { content: result.text, streaming: false, stats, ...(result.grounding ? { grounding: result.grounding } : {}) });
     patchChat({ status: 'ready', stats });
   } catch (error) {
     done = true;

@@ -35,6 +35,8 @@ export interface ChatModelInfo {
   eosTokenIds: number[];
   defaults: GenerationDefaults;
   intendedUse?: string;
+  /** The reference the worker checks answers against (manifest `retrieval`); absent for a model without one. */
+  retrieval?: Manifest['retrieval'];
   /** Things worth saying (other .onnx files ignored, no chat template…). */
   notes: string[];
 }
@@ -242,6 +244,7 @@ export async function openChatModel(folder: ModelSource, options: OpenOptions): 
       eosTokenIds,
       defaults,
       intendedUse: options.manifest?.intendedUse,
+      ...(options.manifest?.retrieval ? { retrieval: options.manifest.retrieval } : {}),
       notes,
     },
   };

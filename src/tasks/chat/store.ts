@@ -3,6 +3,7 @@ import type { UserError } from '../../errors';
 import { DEFAULT_PANEL_SETTINGS, type ChatPanelSettings } from './core/settings';
 import type { StopReason } from './core/stopping';
 import type { ChatRole } from './core/template';
+import type { Grounding } from './core/grounding';
 import type { ChatModelInfo } from './runner';
 
 export type ChatStatus = 'idle' | 'loading' | 'ready' | 'generating' | 'error';
@@ -26,6 +27,8 @@ export interface ChatEntry {
   /** The assistant's text is still arriving. */
   streaming?: boolean;
   stats?: TurnStats;
+  /** The answer checked against the model's reference lexicon: verdict, notice, source entry. */
+  grounding?: Grounding;
 }
 
 export interface ChatSlice {

@@ -25,6 +25,7 @@ def test_sections_match_the_shipped_card():
         "stability": card.sec_stability(read_json(RESULTS / "stability.json"), (RESULTS / "stability.md").read_text(), True,
                                         layers, link),
         "export check": card.sec_parity(read_json(RESULTS / "ship.json")["parity"], read_json(SHIPPED / "reference.json")),
+        "grounding": card.sec_grounding(read_json(RESULTS / "grounding.json"), link),
     }
     for name, sec in sections.items():
         assert sec in text, name

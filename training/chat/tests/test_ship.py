@@ -73,7 +73,8 @@ def test_ship_writes_the_folder_reference_and_card(tmp_path):
              "LICENSE", "reference.json", "manifest.json"}
     assert {p.name for p in out.iterdir()} == names
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["id"] == "wordnet-dssn" and manifest["task"] == "chat" and manifest["intendedUse"].startswith("demo, not for clinical use")
+    assert manifest["id"] == "wordnet-dssn" and manifest["task"] == "chat" and manifest["intendedUse"].startswith("a small dictionary assistant")
+    assert "clinical" not in manifest["intendedUse"] and manifest["retrieval"] == {"lexicon": "chat/lexicon", "use": "verify"}
     assert {f["path"] for f in manifest["files"]} == names - {"manifest.json"}
     for f in manifest["files"]:
         raw = (out / f["path"]).read_bytes()

@@ -3,6 +3,7 @@ import { useStore } from '../../../app/store';
 import { ErrorBanner } from '../../../ui/ErrorBanner';
 import { DropSection, FileButton } from '../../../ui/files';
 import { chooseChatModel, dismissChatError, loadChatFolder, newChat, prepareChat, sendChat, setChatSettings, stopChat } from '../actions';
+import type { Grounding } from '../core/grounding';
 import type { StopReason } from '../core/stopping';
 import { CHAT_MODELS } from '../models';
 import './chat.css';
@@ -18,6 +19,43 @@ const STOP_LABEL: Record<StopReason, string> = {
 };
 
 const FOLDER = '__folder__';
+
+/** The WordNet entry of the word asked, shown apart from the model's answer (never as if the model said it). */
+function Source({ grounding }: { grounding: Grounding }) {
+  const { source, verdict, withheld } = grounding;
+  if (!source) return null;
+  const open = withheld || verdict === 'refused';
+  return (
+    <details className="chat-source" data-testid="chat-source" open={open}>
+      <summary>
+        Source: {source.name}
+        {verdict === 'grounded' && <span className="muted"> · the answer is about the word asked</span>}
+      </summary>
+      {source.entries.map((e) => (
+        <div key={e.word} className="chat-source-entry">
+          <p className="chat-source-word">
+            <strong>{e.word}</strong>
+            {e.inflectedFrom && <span className="muted"> (asked as “{e.inflectedFrom}”)</span>}
+          </p>
+          {e.parts.map((p) => (
+            <div key={p.pos} className="chat-source-part">
+              <span className="chat-source-pos">{p.pos}</span>
+              <ol>
+                {p.senses.map((s) => (
+                  <li key={s.n} value={s.n}>
+                    {s.definition}
+                    {s.synonyms.length > 0 && <span className="muted"> · synonyms: {s.synonyms.join(', ')}</span>}
+                    {s.examples.length > 0 && <span className="muted"> · “{s.examples[0]}”</span>}
+                  </li>
+                ))}
+              </ol>
+            </div>
+          ))}
+        </div>
+      ))}
+    </details>
+  );
+}
 
 function NumberField({ label, value, step, min, max, onChange, disabled }: { label: string; value: number; step: number; min?: number; max?: number; onChange: (v: number) => void; disabled?: boolean }) {
   return (
@@ -55,7 +93,11 @@ export function ChatView() {
     <DropSection testid="chat-view" onFiles={(files) => void loadChatFolder(files)}>
       <header className="task-header">
         <h1>Chat</h1>
-        <p className="muted">A small language model running in this tab: prefill, then one token at a time with a key/value cache.</p>
+        <p data-testid="chat-purpose">Ask about an English word: meanings, synonyms, opposites, examples.</p>
+        <p className="muted">
+          A small dictionary model answers in this tab, one token at a time. Its answers are checked against WordNet 3.0: an answer about a different word is hidden, and the WordNet entry is
+          shown as the source.
+        </p>
       </header>
       {model?.intendedUse &&
         (/random/i.test(model.intendedUse) ? (
@@ -64,7 +106,7 @@ export function ChatView() {
           </p>
         ) : (
           <p className="warning" data-testid="chat-intended-use">
-            <strong>Intended use:</strong> {model.intendedUse}
+            <strong>Intended use:</strong> {model.intendedUse.charAt(0).toUpperCase() + model.intendedUse.slice(1)}
           </p>
         ))}
       <div className="toolbar">
@@ -139,14 +181,37 @@ export function ChatView() {
       </details>
 
       <div className="chat-messages" ref={list} data-testid="chat-messages" aria-live="polite">
-        {chat.messages.length === 0 && <p className="muted">Ask something. Everything runs in this browser tab: nothing is uploaded.</p>}
+        {chat.messages.length === 0 && <p className="muted">Ask about a word, e.g. “What does river mean?”. Everything runs in this browser tab: nothing is uploaded.</p>}
         {chat.messages.map((m) => (
-          <div key={m.id} className={`chat-message ${m.role}${m.streaming ? ' streaming' : ''}`} data-testid="chat-message" data-role={m.role} data-streaming={m.streaming ? 'true' : 'false'} data-tokens={m.stats?.tokens} data-stop={m.stats?.stopReason}>
+          <div
+            key={m.id}
+            className={`chat-message ${m.role}${m.streaming ? ' streaming' : ''}${m.grounding?.withheld ? ' withheld' : ''}`}
+            data-testid="chat-message"
+            data-role={m.role}
+            data-streaming={m.streaming ? 'true' : 'false'}
+            data-tokens={m.stats?.tokens}
+            data-stop={m.stats?.stopReason}
+            data-verdict={m.grounding?.verdict}
+          >
             <div className="chat-role">{m.role === 'user' ? 'You' : 'Assistant'}</div>
-            <div className="chat-text">{m.content || (m.streaming ? '…' : <span className="muted">(no text)</span>)}</div>
+            {m.grounding?.withheld ? (
+              <p className="chat-notice withheld" data-testid="chat-notice" role="note">
+                {m.grounding.notice}
+              </p>
+            ) : (
+              <>
+                <div className="chat-text">{m.content || (m.streaming ? '…' : <span className="muted">(no text)</span>)}</div>
+                {m.grounding?.notice && (
+                  <p className="chat-notice" data-testid="chat-notice" role="note">
+                    {m.grounding.notice}
+                  </p>
+                )}
+              </>
+            )}
+            {m.grounding && <Source grounding={m.grounding} />}
             {m.stats && (
               <div className="muted chat-turn-stats">
-                {m.stats.tokens} tokens · {STOP_LABEL[m.stats.stopReason]}
+                {m.stats.tokens} tokens · {m.grounding?.withheld && m.stats.stopReason === 'aborted' ? 'stopped at the headword' : STOP_LABEL[m.stats.stopReason]}
                 {m.stats.droppedMessages > 0 ? ` · ${m.stats.droppedMessages} earlier message(s) left out to fit the context` : ''}
               </div>
             )}
