@@ -63,7 +63,9 @@ def main(argv=None):
     ck = torch.load(args.checkpoint, map_location="cpu")
     model.load_state_dict(ck["state_dict"])
     out = {}
-    for name in ("covid19", "healthy"):
+    for name in ("covid19", "healthy", "viral", "bacterial"):
+        if not (args.fixtures / f"{name}_dicom").is_dir():
+            continue
         hu = read_series(args.fixtures / f"{name}_dicom")
         probs, cam, n = classify(model, hu, in_plane=network_size(ck))
         res = {"probabilities": dict(zip(LABELS, np.round(probs, 4).tolist())), "top": LABELS[int(probs.argmax())],

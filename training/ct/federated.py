@@ -35,7 +35,7 @@ import torch.nn.functional as F
 
 from .densenet3d import DenseNet3D, DropBlock3D, ExportWrapper, count_parameters
 from .fedavg import fedavg, secure_fedavg
-from .metrics import summarize
+from .metrics import ece, summarize
 from .sites import SITES, load
 
 HERE = Path(__file__).resolve().parent
@@ -94,8 +94,17 @@ def dense_loss(dense: torch.Tensor, mask: torch.Tensor, y: torch.Tensor) -> torc
     return sum(terms) / len(terms)
 
 
+def class_weights(y, k: int = 4) -> torch.Tensor:
+    """Inverse-frequency class weights of one site's training labels (mean 1 over the site's cases), so that a
+    site's majority class cannot drown the others: the fix for the collapse in which "viral" and "bacterial" were
+    never predicted. Computed locally by each client from its own labels (nothing extra is shared)."""
+    counts = np.bincount(np.asarray(y), minlength=k).astype(np.float64)
+    w = np.where(counts > 0, len(y) / (k * np.maximum(counts, 1)), 0.0)
+    return torch.tensor(np.clip(w, 0, 4.0), dtype=torch.float32)
+
+
 def train_local(model, data, epochs: int, lr: float, batch: int, sizes, rng, shift: int = 4, aux: float = 0.0,
-                device: str = "cpu"):
+                device: str = "cpu", balance: bool = True):
     """`epochs` passes over one site's training cases; returns (mean loss, cases seen).
 
     Loss = CE(logits, class) + aux * CE(dense class map, lesion targets): the dense map is the classifier applied
@@ -107,6 +116,7 @@ def train_local(model, data, epochs: int, lr: float, batch: int, sizes, rng, shi
     x_all, y_all = data["x"], data["y"]
     n, K = x_all.shape[:2]
     losses, seen = [], 0
+    cw = class_weights(y_all).to(device) if balance else None
     for _ in range(epochs):
         perm = rng.permutation(n)
         for b in range(0, n, batch):
@@ -127,7 +137,7 @@ def train_local(model, data, epochs: int, lr: float, batch: int, sizes, rng, shi
                     m = torch.roll(m, (dy * 128 // size, dx * 128 // size), (3, 4))
             y = torch.from_numpy(y_all[idx]).to(device)
             f = model.forward_features(x)
-            loss = F.cross_entropy(model.classifier(f.mean(dim=(2, 3, 4))), y)
+            loss = F.cross_entropy(model.classifier(f.mean(dim=(2, 3, 4))), y, weight=cw)
             if aux:
                 dense = F.conv3d(f, model.classifier.weight[:, :, None, None, None], model.classifier.bias)
                 loss = loss + aux * dense_loss(dense, m, y)
@@ -173,6 +183,50 @@ def predict(model, data, size: int, samplings=None, batch: int = 4, cam: bool = 
             probs[b:b + len(x)] += F.softmax(logits, 1).cpu().numpy()
     probs /= len(ks)
     return probs, hits
+
+
+@torch.no_grad()
+def predict_logits(model, data, size: int, batch: int = 4) -> np.ndarray:
+    """Logits of every sampling: [cases, samplings, 4] (the studio averages the softmax over the samplings)."""
+    device = next(model.parameters()).device
+    model.eval()
+    x_all = data["x"]
+    n, K = x_all.shape[:2]
+    out = np.zeros((n, K, 4), np.float64)
+    for k in range(K):
+        for b in range(0, n, batch):
+            x = to_size(torch.from_numpy(x_all[b:b + batch, k].astype(np.float32))[:, None].to(device), size)
+            out[b:b + len(x), k] = model(x).cpu().numpy()
+    return out
+
+
+def patient_probs(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Mean softmax over the samplings of logits / T (the studio's patient-level probabilities)."""
+    z = logits / temperature
+    z = z - z.max(-1, keepdims=True)
+    e = np.exp(z)
+    return (e / e.sum(-1, keepdims=True)).mean(1)
+
+
+def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
+    """Temperature scaling (Guo et al., 2017): the T > 0 minimising the patient-level negative log-likelihood,
+    by a log-spaced grid refined once (one scalar; argmax and ranking are unchanged)."""
+    def nll(t):
+        p = patient_probs(logits, t)[np.arange(len(y)), y]
+        return float(-np.log(np.clip(p, 1e-12, 1)).mean())
+    grid = np.exp(np.linspace(np.log(0.05), np.log(20), 121))
+    best = min(grid, key=nll)
+    fine = best * np.exp(np.linspace(-0.06, 0.06, 25))
+    return float(min(fine, key=nll))
+
+
+def calibrated_state(model, temperature: float) -> dict:
+    """The state dict with the classifier divided by T: the exported logits are then the calibrated ones. The
+    normalised CAM is unchanged (a positive scale of each class map)."""
+    state = cpu_state(model)
+    state["classifier.weight"] = state["classifier.weight"] / temperature
+    state["classifier.bias"] = state["classifier.bias"] / temperature
+    return state
 
 
 @torch.no_grad()
@@ -223,6 +277,19 @@ def evaluate_all(model, test, size, samplings=None, cam=False):
     return out
 
 
+def plan_rounds(done: int, planned: int, per_round: float, train_only: float, left: float,
+                local_baselines: bool) -> int:
+    """Total rounds that fit the budget after `done` rounds: the remaining federated rounds (`per_round` s each,
+    training + evaluation), the local baselines (about `train_only` s per round for the same number of rounds)
+    and the final evaluation (already out of `left`, the seconds left) must fit, i.e.
+    (R - done) * per_round + R * train_only <= left. Never more than `planned` (the budget only shortens the plan,
+    so the cosine schedule, recomputed over the new total, never reaches its floor before the last round and a
+    quieter machine cannot stretch the run past the budget it was shortened for) and never fewer than `done`."""
+    local = train_only if local_baselines else 0.0
+    fit = int((left + done * per_round) // max(per_round + local, 1e-9))
+    return max(done, min(planned, fit))
+
+
 def run_federation(init_state, train, test, args, log, sites, label):
     """FedAvg over `sites` (one site = local-only training). Returns (model, history)."""
     model = DenseNet3D(drop_prob=args.dropblock)
@@ -232,14 +299,16 @@ def run_federation(init_state, train, test, args, log, sites, label):
     mbytes = model_bytes(model)
     history = []
     rng = np.random.default_rng(args.seed + sum(ord(c) for c in label))
-    for r in range(1, args.rounds + 1):
+    r = 0
+    while r < args.rounds:   # args.rounds may change with the budget (see below)
+        r += 1
         t0 = time.time()
         lr = cosine_lr(args.lr, r - 1, args.rounds)
         states, losses, seen = [], [], 0
         for s in sites:
             local = copy.deepcopy(model)
             loss, n_seen = train_local(local, train[s], args.local_epochs, lr, args.batch, args.sizes, rng,
-                                       aux=args.aux, device=args.device)
+                                       aux=args.aux, device=args.device, balance=args.balance)
             seen += n_seen
             if args.bn_refresh:   # client-side: fresh BatchNorm statistics of the trained weights before sending
                 recalibrate_bn(local, train[s], args.bn_refresh, args.sizes[0], rng)
@@ -280,19 +349,34 @@ def run_federation(init_state, train, test, args, log, sites, label):
             ev_msg = " | AUC " + " ".join(f"{k}:{v['macroAuc']:.3f}" for k, v in entry["eval"].items())
         log(f"[{label}] round {r}/{args.rounds} lr {lr:.2e} loss {msg} ({t_train:.0f} s){ev_msg}")
         if args.budget_minutes and len(sites) > 1 and r < args.rounds:
-            # the local baselines will cost about the federated training time; stop early (and give the local
-            # baselines the same number of rounds) when the projection exceeds the budget
-            # the latest round is the estimate: round 1 also pays for CUDA start-up and cuDNN autotuning
+            # the latest round is the estimate (round 1 also pays for start-up); the budget may only shorten the plan
             per_round = time.time() - t0
-            train_only = history[-1]["trainSeconds"]
-            projected = (time.time() - args.t_start) + per_round * (args.rounds - r) \
-                + train_only * args.rounds * (1 if args.local_baselines else 0) + args.final_eval_minutes * 60
-            if projected > args.budget_minutes * 60:
-                log(f"[{label}] budget: projected {projected / 60:.1f} min > {args.budget_minutes} min, "
-                    f"stopping after round {r} (local baselines get {r} rounds too)")
-                args.rounds = r
+            left = args.budget_minutes * 60 - (time.time() - args.t_start) - args.final_eval_minutes * 60
+            total = plan_rounds(r, args.rounds, per_round, history[-1]["trainSeconds"], left, args.local_baselines)
+            if total < args.rounds:
+                log(f"[{label}] budget: {left / 60:.1f} min left, {per_round:.0f} s per round "
+                    f"-> {total} rounds in all (was {args.rounds}); the local baselines get the same")
+                args.rounds = total
+            if r >= args.rounds:
                 break
     return model, history
+
+
+def calibrate(model, test: dict, size: int, log) -> tuple[float, dict]:
+    """Fits the temperature on the internal sites' test sets only (the held-out site never informs it) and
+    reports, per test set, the expected calibration error before and after plus the calibrated summary."""
+    held = {s.name for s in SITES if s.held_out}
+    logits = {k: predict_logits(model, d, size) for k, d in test.items()}
+    fit_on = sorted(k for k in test if k not in held)
+    t = fit_temperature(np.concatenate([logits[k] for k in fit_on]), np.concatenate([test[k]["y"] for k in fit_on]))
+    out = {"temperature": t, "fittedOn": fit_on, "method": "temperature scaling, patient-level NLL", "sites": {}}
+    for k, lg in logits.items():
+        y = test[k]["y"]
+        out["sites"][k] = {"eceBefore": ece(patient_probs(lg, 1.0), y), "eceAfter": ece(patient_probs(lg, t), y),
+                           "calibrated": summarize(patient_probs(lg, t), y)}
+    log(f"[fed] temperature {t:.3f} fitted on {fit_on}; ECE before/after: " + ", ".join(
+        f"{k} {v['eceBefore']:.3f}/{v['eceAfter']:.3f}" for k, v in out["sites"].items()))
+    return t, out
 
 
 def plot_communication(results: dict, path: Path):
@@ -339,6 +423,13 @@ def main(argv=None):
     ap.add_argument("--aux", type=float, default=1.0,
                     help="weight of the dense lesion-mask loss on the per-voxel class map (0 = image labels only)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--no-balance", dest="balance", action="store_false",
+                    help="plain cross-entropy (default: inverse-frequency class weights per site)")
+    ap.add_argument("--no-calibrate", dest="calibrate", action="store_false",
+                    help="skip temperature scaling (default: fitted on the internal sites' test sets, baked into the "
+                         "checkpoint's classifier)")
+    ap.add_argument("--independent", type=Path, default=None,
+                    help="npz of the independent generator (ct.phantom_b), evaluated at the end, never trained on")
     ap.add_argument("--secure", action="store_true", help="Paillier aggregation in every round")
     ap.add_argument("--secure-rounds", type=int, default=0, help="Paillier aggregation in the first N rounds")
     ap.add_argument("--key-bits", type=int, default=256)
@@ -383,6 +474,7 @@ def main(argv=None):
     init_state = copy.deepcopy(init.state_dict())
     rounds_requested = args.rounds
     results = {"args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "t_start"},
+               "generator": "ct/phantom.py with literature findings and domain randomisation (issue 13)",
                "params": count_parameters(init), "modelBytes": model_bytes(init), "heldOut": held[0] if held else None,
                "trainCases": {s: len(train[s]["y"]) for s in sites},
                "testCases": {k: len(v["y"]) for k, v in test.items()}}
@@ -433,6 +525,17 @@ def main(argv=None):
 
     final_eval(fed, results["federated"], "fed", args.eval_contract in ("fed", "all"), sites)
     fed128 = results["federated"].pop("contractModel", fed)
+    temperature = 1.0
+    if args.calibrate:
+        temperature, results["calibration"] = calibrate(fed, test, args.sizes[0], log)
+    if args.independent and args.independent.exists():
+        from .sites import load as load_npz
+        indep = load_npz(args.independent)
+        lg = predict_logits(fed, indep, args.sizes[0])
+        results["independent"] = {"source": str(args.independent.name), "temperature": temperature,
+                                  **summarize(patient_probs(lg, temperature), indep["y"])}
+        log(f"[fed] independent generator: accuracy {results['independent']['accuracy']:.3f}, "
+            f"confusion {results['independent']['confusion']}")
     for s, m in locals_.items():
         final_eval(m, results["local"][s], f"local-{s}", args.eval_contract == "all", [s])
         results["local"][s].pop("contractModel", None)
@@ -440,7 +543,8 @@ def main(argv=None):
     results["sampleSteps"] = {"federated": sum(h["sampleSteps"] for h in hist),
                               **{f"local-{s}": sum(h["sampleSteps"] for h in v["history"])
                                  for s, v in results.get("local", {}).items()}}
-    torch.save({"state_dict": cpu_state(fed128), "trainedAt": args.sizes, "bnRecalibratedAt128": bool(args.bn_recal),
+    torch.save({"state_dict": calibrated_state(fed128, temperature), "temperature": temperature,
+                "trainedAt": args.sizes, "bnRecalibratedAt128": bool(args.bn_recal),
                 "results": args.name}, args.runs / f"{args.name}.pt")
     for s, m in locals_.items():
         torch.save({"state_dict": cpu_state(m), "trainedAt": args.sizes}, args.runs / f"{args.name}_local_{s}.pt")

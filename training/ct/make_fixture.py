@@ -1,6 +1,13 @@
-"""Write the chest-CT e2e fixtures tests/fixtures/ct/ (CLI): a COVID-19 and a healthy phantom as DICOM series.
+"""Write the chest-CT e2e fixtures tests/fixtures/ct/ (CLI): one phantom per class as a DICOM series (COVID-19,
+healthy, other viral, bacterial).
 
-    /usr/bin/python3 -m ct.make_fixture [--out ../tests/fixtures/ct] [--covid-seed 9000000] [--healthy-seed 9000001]
+    /usr/bin/python3 -m ct.make_fixture [--out ../tests/fixtures/ct] [--covid-seed 9000000] [--healthy-seed 9000001] \
+        [--viral-seed 9000002] [--bacterial-seed 9000003] [--force]
+
+The committed tests/fixtures/ct (COVID-19 and healthy only) were made by this script with the phantom generator
+before issue 13 (commit 471f119); the shipped model, the e2e and CLI tests and the card notes are checked against
+those series. The current generator writes different series, so the script refuses to replace existing ones without
+--force: regenerate them together with a retrained model (then update the e2e numbers and ct/results/card_notes.md).
 
 Held-out seeds (9 000 000+; training and test sites use 100 000-599 999, the export parity case 9 100 000).
 Each series: 36 axial slices of 128x128, 7.5 mm, one uncompressed Explicit VR Little Endian CT Image Storage file
@@ -111,12 +118,20 @@ def main(argv=None):
     ap.add_argument("--out", type=Path, default=HERE.parents[1] / "tests" / "fixtures" / "ct")
     ap.add_argument("--covid-seed", type=int, default=9_000_000)
     ap.add_argument("--healthy-seed", type=int, default=9_000_001)
+    ap.add_argument("--viral-seed", type=int, default=9_000_002)
+    ap.add_argument("--bacterial-seed", type=int, default=9_000_003)
+    ap.add_argument("--force", action="store_true", help="replace existing series (see above: only with a new model)")
     args = ap.parse_args(argv)
     out = args.out
+    existing = sorted(f.name for f in out.glob("*_dicom")) if out.is_dir() else []
+    if existing and not args.force:
+        raise SystemExit(f"{out} already holds {existing}: the shipped model is checked against them (made by the "
+                         f"generator before issue 13). Pass --force to replace them, with a retrained model only.")
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(args.covid_seed)
     total = 0
-    for name, seed, label in (("covid19", args.covid_seed, 1), ("healthy", args.healthy_seed, 0)):
+    for name, seed, label in (("covid19", args.covid_seed, 1), ("healthy", args.healthy_seed, 0),
+                              ("viral", args.viral_seed, 2), ("bacterial", args.bacterial_seed, 3)):
         ct = make(seed, label)
         folder = out / f"{name}_dicom"
         if folder.exists():
@@ -138,10 +153,11 @@ def main(argv=None):
         (out / f"{name}.json").write_text(json.dumps(info, indent=1) + "\n")
         print(f"{name}: seed {seed}, {ct.hu.shape[0]} slices, lesion voxels {info['lesionVoxels']}, "
               f"findings {ct.meta['findings']}")
-    (out / "README.md").write_text(README.format(covid=args.covid_seed, healthy=args.healthy_seed))
+    (out / "README.md").write_text(README.format(covid=args.covid_seed, healthy=args.healthy_seed,
+                                                 viral=args.viral_seed, bacterial=args.bacterial_seed))
     total = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     print(f"{out}: {total:,} bytes")
-    if total > 2_500_000:
+    if total > 5_500_000:
         raise SystemExit(f"fixtures too large: {total} bytes")
 
 
@@ -151,13 +167,15 @@ Made by `training/ct/make_fixture.py` (`cd training && /usr/bin/python3 -m ct.ma
 `training/ct/phantom.py`, held-out seeds (never in a training or test split).
 
 - `covid19_dicom/` (seed {covid}): COVID-19 phantom, bilateral peripheral ground-glass opacities; `healthy_dicom/`
-  (seed {healthy}): no findings. Each: 36 axial CT slices, 128x128, 7.5 mm, one file per slice, uncompressed Explicit
+  (seed {healthy}): no findings; `viral_dicom/` (seed {viral}): other viral pneumonia (central or diffuse ground glass,
+  bronchial wall thickening); `bacterial_dicom/` (seed {bacterial}): bacterial pneumonia (lobar or segmental
+  consolidation with air bronchograms). Each: 36 axial CT slices, 128x128, 7.5 mm, one file per slice, uncompressed Explicit
   VR Little Endian, CT Image Storage, uint16 stored values, RescaleSlope 1, RescaleIntercept -1024;
   ImagePositionPatient / ImageOrientationPatient [1,0,0,0,1,0] / PixelSpacing / SliceThickness set; file names are
   shuffled random hex, so slices must be ordered by position. InstanceNumber 1 = most superior slice.
 - `covid19_lesion.nii.gz`: uint8 lesion mask (1 = COVID-19 finding), (X = column, Y = row, Z) with Z ascending
   in patient z (Z = 0 = most inferior slice, i.e. the order of a position-sorted DICOM reader), RAS+ affine.
-- `covid19.json`, `healthy.json`: {{class, label, seed, lesionVoxels, slices, spacingMm [x, y, z], findings, note}}.
+- `covid19.json`, `healthy.json`, `viral.json`, `bacterial.json`: {{class, label, seed, lesionVoxels, slices, spacingMm [x, y, z], findings, note}}.
 """
 
 

@@ -1,10 +1,16 @@
-"""MODEL_CARD.md for the federated UCADI model, from ct.federated's results JSON and ct.export's facts."""
+"""MODEL_CARD.md for the federated UCADI model, from ct.federated's results JSON and ct.export's facts (CLI).
+
+    /usr/bin/python3 -m ct.model_card      # rebuilds the shipped card from ct/results/ (fedavg.json, export.json,
+                                           # shipped_on_new_generators.json, experiments/)
+
+ct.export writes the card after an export; this CLI rebuilds it from the committed results alone (no checkpoint),
+which is what ct/tests/test_ct_model_card.py checks the committed card against."""
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-from common.card import fmt, table
+from common.card import fmt, read_json, table
 
 from .sites import SITES
 
@@ -43,6 +49,188 @@ def results_tables(results: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+TARGETS = {"sensitivity": 0.7, "accuracy": 0.8, "ece": 0.05}   # issue 13, on the held-out hospital
+NAMES = ["healthy", "COVID-19", "other viral", "bacterial"]
+SHIPPED_ON_NEW = HERE / "results" / "shipped_on_new_generators.json"
+RETRAIN_EXPERIMENT = HERE / "results" / "experiments" / "fedavg_dr_24rounds.json"
+OLD_GENERATOR = "471f119"   # the last commit of the phantom generator before issue 13 (the shipped model's data)
+
+
+def _confusion(conf) -> list[str]:
+    labels = ["healthy", "COVID-19", "viral", "bacterial"]
+    return table(["true \\ predicted", *labels], ([labels[i], *map(str, row)] for i, row in enumerate(conf)))
+
+
+def per_class(ev: dict) -> dict:
+    """Per-class sensitivity / specificity of a ct.metrics summary; from its confusion matrix where the summary
+    predates them (results written before issue 13)."""
+    if ev.get("perClass"):
+        return ev["perClass"]
+    conf = [list(map(int, row)) for row in ev["confusion"]]
+    k, n = len(conf), sum(map(sum, conf))
+    sens, spec = [], []
+    for c in range(k):
+        pos, hit = sum(conf[c]), conf[c][c]
+        pred = sum(row[c] for row in conf)
+        sens.append(hit / pos if pos else float("nan"))
+        spec.append((n - pos - (pred - hit)) / (n - pos) if n - pos else float("nan"))
+    return {"sensitivity": sens, "specificity": spec, "predicted": [sum(row[c] for row in conf) for c in range(k)]}
+
+
+def target_verdicts(sensitivities, accuracy: float, ece_value) -> str:
+    """Issue 13's targets on the held-out hospital, each met or missed by how much (ECE: not measured if None)."""
+    checks = [("every class's sensitivity ≥ 0.7", min(sensitivities), TARGETS["sensitivity"], True, "lowest "),
+              ("4-class accuracy ≥ 0.8", accuracy, TARGETS["accuracy"], True, ""),
+              ("ECE ≤ 0.05", ece_value, TARGETS["ece"], False, "")]
+    verdicts = []
+    for name, value, target, higher, prefix in checks:
+        if value is None:
+            verdicts.append(f"{name}: not measured in this run")
+            continue
+        ok = value >= target if higher else value <= target
+        verdicts.append(f"{name}: **{'met' if ok else 'missed'}** ({prefix}{value:.3f}"
+                        + ("" if ok else f", short by {abs(value - target):.3f}") + ")")
+    return "; ".join(verdicts)
+
+
+def four_class_section(results: dict) -> str:
+    """Per-class sensitivity / specificity, confusion matrices, calibration and the independent generator, against
+    the targets on the held-out hospital (stated as met or missed by how much). Results without calibration or an
+    independent set (those before issue 13) get the uncalibrated held-out numbers and nothing else."""
+    if not results.get("federated") or not results.get("heldOut"):
+        return ""
+    cal = results.get("calibration")
+    held = results["heldOut"]
+    ev = cal["sites"][held]["calibrated"] if cal else results["federated"]["final"]["trainSize"].get(held)
+    if not ev:
+        return ""
+    pc = per_class(ev)
+    out = [f"### Four classes on the held-out hospital {held} ({'calibrated' if cal else 'uncalibrated'}, "
+           f"n={ev['n']})\n"]
+    out += table(["class", "sensitivity", "specificity", "one-vs-rest AUC", "predicted"],
+                 ([NAMES[c], fmt(pc["sensitivity"][c], 2), fmt(pc["specificity"][c], 2),
+                   fmt(ev["aucPerClass"][c] if ev["aucPerClass"][c] is not None else float("nan")),
+                   str(pc["predicted"][c])] for c in range(4)))
+    out.append("")
+    out += _confusion(ev["confusion"])
+    e = cal["sites"][held]["eceAfter"] if cal else ev.get("ece")
+    out.append(f"\nTargets (issue 13) on the held-out hospital: "
+               f"{target_verdicts(pc['sensitivity'], ev['accuracy'], e)}.")
+    if not cal:
+        return "\n".join(out) + "\n"
+    out.append(f"\n### Calibration\nTemperature scaling (Guo et al., 2017), one scalar T = **{cal['temperature']:.3f}** "
+               f"fitted by patient-level negative log-likelihood on the internal sites' test sets only "
+               f"({', '.join(cal['fittedOn'])}); the held-out hospital never informs it. T is baked into the exported "
+               f"classifier (weights and bias divided by T), so the studio's probabilities are the calibrated ones; the "
+               f"argmax and the CAM are unchanged. Expected calibration error of the top class (10 bins), before → after:\n")
+    out += table(["test set", "n", "ECE before", "ECE after", "accuracy"],
+                 ([k if k != held else f"**held-out {k}**", str(v["calibrated"]["n"]), f"{v['eceBefore']:.3f}",
+                   f"{v['eceAfter']:.3f}", fmt(v["calibrated"]["accuracy"], 2)] for k, v in cal["sites"].items()))
+    ind = results.get("independent")
+    if ind:
+        out.append(f"\n### Independent generator (distribution shift, never trained on)\n`training/ct/phantom_b.py`, "
+                   f"written separately from the training generator (its own anatomy, lesion, intensity and artefact "
+                   f"models). {ind['n']} cases, balanced: **4-class accuracy {ind['accuracy']:.2f}**, macro AUC "
+                   f"{fmt(ind['macroAuc'])}, ECE {ind['ece']:.3f} (calibrated), per-class sensitivity "
+                   + ", ".join(f"{NAMES[c]} {fmt(ind['perClass']['sensitivity'][c], 2)}" for c in range(4)) + ".\n")
+        out += _confusion(ind["confusion"])
+    return "\n".join(out) + "\n"
+
+
+def _sens_spec(values) -> str:
+    return " / ".join(fmt(v, 2) for v in values)
+
+
+def retrain_paragraph(exp: dict | None, shipped: dict | None = None) -> str:
+    """The retrain on the new generator that was not shipped (ct/results/experiments/), in one paragraph, next to the
+    shipped model on the same test sets where that evaluation is given."""
+    if not exp:
+        return ""
+    fin = exp["federated"]["final"]["trainSize"]
+    held = exp["heldOut"]
+    hist = exp["federated"]["history"]
+    lrs = [h["lr"] for h in hist]
+    floor = [h["round"] for h in hist if h["lr"] <= min(lrs) * 1.000001]
+    a = exp.get("args", {})
+    cal = exp.get("calibration", {})
+    ind = exp.get("independent")
+    e_held = cal.get("sites", {}).get(held, {})
+    same = ""
+    misses = min(per_class(fin[held])["sensitivity"]) < TARGETS["sensitivity"] or fin[held]["accuracy"] < TARGETS["accuracy"]
+    if shipped:
+        ss = shipped["sets"]
+        pairs = [(f"held-out {held}", fin[held]["accuracy"], ss[held]["accuracy"]),
+                 ("internal", fin["internal"]["accuracy"], ss["internal"]["accuracy"])]
+        if ind:
+            pairs.append(("independent", ind["accuracy"], ss["independent"]["accuracy"]))
+        same = ("On the same test sets the shipped model scores " + ", ".join(
+            f"{name} {theirs:.3f} vs {ours:.3f}" for name, ours, theirs in pairs)
+            + " (shipped vs retrain): the retrain is " + ("no worse" if all(o >= t for _, o, t in pairs) else "worse on some")
+            + " there" + (", and it misses the targets as well. " if misses else ". "))
+    return (f"**A retrain on the new generator is not shipped.** FedAvg over the internal sites with "
+            f"class-weighted loss, {len(hist)} rounds at 16×{a.get('sizes', ['n/a'])[0]}×{a.get('sizes', ['n/a'])[0]} "
+            f"in-plane, {exp['seconds']['training'] / 60:.0f} min of CPU training "
+            f"(`training/ct/results/experiments/{RETRAIN_EXPERIMENT.name}`): held-out hospital {held} 4-class accuracy "
+            f"**{fin[held]['accuracy']:.3f}** (sensitivity healthy / COVID-19 / viral / bacterial "
+            f"{_sens_spec(per_class(fin[held])['sensitivity'])}), "
+            f"internal {fin['internal']['accuracy']:.3f}"
+            + (f", independent generator {ind['accuracy']:.3f}" if ind else "")
+            + (f"; temperature T = {cal['temperature']:.3f} moved the held-out ECE {e_held['eceBefore']:.3f} → "
+               f"{e_held['eceAfter']:.3f}" if e_held else "")
+            + f". Its round budget let the run go on past the end of its cosine schedule: rounds "
+            f"{floor[0]}–{floor[-1]} ran at the floor learning rate {min(lrs):.0e}, and it took "
+            f"{exp['seconds']['total'] / 60:.0f} min against a {fmt(a.get('budget_minutes'), 0)}-min budget (fixed since: "
+            f"the budget can only shorten the plan, `training/ct/tests/test_ct_budget.py`). " + same
+            + "No checkpoint was kept; a retrain is still to do.\n")
+
+
+def shipped_on_new_section(facts: dict, shipped: dict | None, exp: dict | None) -> str:
+    """The shipped model on the generators of issue 13, which it never saw (ct.eval_shipped), against the targets;
+    only when that evaluation is of this card's model file (same SHA-256)."""
+    if not shipped or shipped.get("model", {}).get("sha256") != facts.get("sha256"):
+        return ""
+    sets, held, t = shipped["sets"], shipped["heldOut"], shipped["temperature"]
+    titles = {"internal": "internal pooled (A–D)", held: f"**held-out {held}**", "independent": "independent generator"}
+    ev = sets[held]
+    pc = ev["perClass"]
+    out = ["## The shipped model on the new generators (never trained on)",
+           f"The phantom generator was rewritten for issue 13 (findings after the literature, domain randomisation: "
+           f"`training/ct/phantom.py`, `training/ct/sites.py`), and an independent generator was written to test on "
+           f"only (`training/ct/phantom_b.py`). The shipped model predates both. `training/ct/eval_shipped.py` rebuilds "
+           f"it in PyTorch from the ONNX weights (it reproduces the e2e fixtures' probabilities to "
+           f"{shipped['fixtureCheck']['maxAbsDiff']:.4f}) and runs it as trained: 16×{shipped['inPlane']}×"
+           f"{shipped['inPlane']}, mean softmax of the 3 samplings.\n"]
+    out += table(["test set", "n", "4-class accuracy", "sensitivity (healthy / COVID-19 / viral / bacterial)",
+                  "specificity", "macro AUC", "ECE", f"ECE with T = {t['value']:.2f}"],
+                 ([titles.get(k, f"site {k}"), str(v["n"]), fmt(v["accuracy"], 3),
+                   _sens_spec(v["perClass"]["sensitivity"]), _sens_spec(v["perClass"]["specificity"]),
+                   fmt(v["macroAuc"]), fmt(v["ece"]), fmt(v["eceAfterTemperature"])] for k, v in sets.items()))
+    out.append(f"\nTargets (issue 13) on the held-out hospital {held}: "
+               f"{target_verdicts(pc['sensitivity'], ev['accuracy'], ev['ece'])}. "
+               f"Independent generator: 4-class accuracy **{sets['independent']['accuracy']:.3f}** (chance 0.25).")
+    counts = "; ".join(f"{titles[k].replace('**', '')} {' / '.join(map(str, sets[k]['perClass']['predicted']))} "
+                       f"of {sets[k]['n']}" for k in (held, "internal", "independent"))
+    out.append(f"\nPredicted classes (healthy / COVID-19 / viral / bacterial): {counts}. A temperature fitted on the "
+               f"internal test sets only (T = {t['value']:.3f}, patient-level NLL {sets['internal']['nll']:.3f} → "
+               f"{sets['internal']['nllAfterTemperature']:.3f}) cannot repair a wrong ranking, and the probabilities "
+               f"are already soft (mean top-class probability {ev['meanTopProbability']:.2f} on the held-out hospital: "
+               f"near-uniform probabilities at near-chance accuracy give a small ECE without being useful); it moves the held-out ECE {ev['ece']:.3f} → {ev['eceAfterTemperature']:.3f}. It is measured "
+               f"only: the shipped file is unchanged and its probabilities are **not calibrated**.\n")
+    for k in (held, "internal", "independent"):
+        out.append(f"Confusion, {titles[k].replace('**', '')} (rows true, columns predicted):\n")
+        out += _confusion(sets[k]["confusion"])
+        out.append("")
+    para = retrain_paragraph(exp, shipped)
+    if para:
+        out.append(para)
+    return "\n".join(out) + "\n"
+
+
+def _new_generator(results: dict) -> bool:
+    """Results of a run on the issue-13 generator (it records `generator`; its first run only the class-weight flag)."""
+    return "generator" in results or "balance" in results.get("args", {})
+
+
 def _cam_hits(ev: dict, cols) -> str:
     """COVID-19 CAM peak inside the lesion mask, per test set and in all, where the evaluation recorded it."""
     hits = {c: ev[c]["camPeakInLesion"] for c in cols if c in ev and c != "internal" and ev[c].get("camPeakInLesion")}
@@ -53,13 +241,38 @@ def _cam_hits(ev: dict, cols) -> str:
             f"{sum(h[0] for h in hits.values())} of {sum(h[1] for h in hits.values())} ({per}).")
 
 
-def sites_table() -> str:
+def sites_table(results: dict | None = None) -> str:
+    """Each site's main protocol; train / test counts from the results where given (they differ by generator)."""
+    train = (results or {}).get("trainCases", {})
+    test = (results or {}).get("testCases", {})
     rows = table(["site", "role", "class mix (healthy / COVID-19 / viral / bacterial)", "train", "test", "slice thickness (mm)",
                   "kernel", "noise (HU)", "FOV (mm)", "HU offset"],
-                 ([s.name, "held out" if s.held_out else "training", " / ".join(f"{m:.2f}" for m in s.mix), s.n_train, s.n_test,
+                 ([s.name, "held out" if s.held_out else "training", " / ".join(f"{m:.2f}" for m in s.mix),
+                   train.get(s.name, 0 if s.held_out else s.n_train), test.get(s.name, s.n_test),
                    ", ".join(str(t) for t in s.thickness_mm), ", ".join(s.kernel), f"{s.noise_hu[0]}-{s.noise_hu[1]}",
                    f"{s.fov_mm[0]}-{s.fov_mm[1]}", f"{s.hu_offset:+g}"] for s in SITES))
     return "\n".join(rows) + "\n"
+
+
+OLD_DATA = """Phantoms from the generator before issue 13 (`training/ct/phantom.py` at commit {commit}; the current one is
+described under "The shipped model on the new generators") (HU; body, fat, muscle, spine, ribs, sternum, scapulae,
+heart, great vessels, airways, lungs with vessel and airway trees; COVID-19 = bilateral peripheral posterior GGO with
+crazy paving and consolidation; other viral = diffuse or central GGO with bronchial wall thickening; bacterial = lobar
+or segmental consolidation with air bronchograms; confounders in every class: dependent atelectasis, emphysema,
+calcified granulomas), through each site's scanner (`training/ct/sites.py`). Site E is held out entirely."""
+
+NEW_DATA = """Phantoms from `training/ct/phantom.py` (HU; body, fat, muscle, spine, ribs, sternum, scapulae, heart, great
+vessels, airways, lungs with vessel and airway trees, fissures, CT couch). Findings after the literature (sources in
+`training/ct/README.md`): COVID-19 = bilateral, peripheral, posterior/basal ground glass with crazy paving and later
+consolidation, from one small focus to most of the lungs; other viral = central peribronchovascular or diffuse
+ground glass, bronchial wall thickening, centrilobular nodules and tree-in-bud, sometimes mosaic attenuation;
+bacterial = lobar or segmental consolidation with air bronchograms, mostly one-sided, sometimes an effusion; healthy
+= none. Normal variants and confounders in every class, never in the lesion mask: dependent atelectasis, prominent
+vessels, fissures, calcified granulomas, emphysema. **Domain randomisation** per case: body habitus and lung size,
+inspiration level, arms up or down (in the field of view, with streaks), couch, field of view 300–450 mm, slice
+thickness 1–10 mm, smooth / standard / sharp / lung kernels, dose noise, streak and beam-hardening artefacts,
+partial coverage of the chest, contrast or none; each site (`training/ct/sites.py`) has its own protocol, an
+alternative protocol for 20–30 % of its cases and its own randomisation ranges. Site E is held out entirely."""
 
 
 def write_card(path: Path, facts: dict, results: dict):
@@ -92,6 +305,11 @@ def write_card(path: Path, facts: dict, results: dict):
                      "case's class in cells that are ≥ 15 % lesion and to the uniform distribution (no evidence) "
                      "elsewhere, using the phantoms' lesion masks. **Real data would not provide these masks**; they are "
                      "a shortcut for the tiny compute budget and make the CAM point at lesions")
+    if _new_generator(results):
+        data_text = NEW_DATA
+    else:
+        data_text = OLD_DATA.format(commit=OLD_GENERATOR)
+    shipped_text = shipped_on_new_section(facts, read_json(SHIPPED_ON_NEW), read_json(RETRAIN_EXPERIMENT))
     md = f"""# UCADI 3D DenseNet — COVID-19 chest CT, federated on synthetic hospitals
 
 **Demo, not for clinical use.** Trained only on synthetic phantoms; it has never seen a real CT scan, and its
@@ -130,13 +348,9 @@ with `strict=True` (tested).
   = 143 GFLOP, 86 % in the first dense block.
 
 ## Data: synthetic hospitals
-Phantoms from `training/ct/phantom.py` (HU; body, fat, muscle, spine, ribs, sternum, scapulae, heart, great
-vessels, airways, lungs with vessel and airway trees; COVID-19 = bilateral peripheral posterior GGO with crazy
-paving and consolidation; other viral = diffuse or central GGO with bronchial wall thickening; bacterial = lobar or
-segmental consolidation with air bronchograms; confounders in every class: dependent atelectasis, emphysema,
-calcified granulomas), through each site's scanner (`training/ct/sites.py`). Site E is held out entirely.
+{data_text}
 
-{sites_table()}
+{sites_table(results)}
 Test splits use the site's mix blended half-way to uniform so that every class occurs.
 
 ## Training and compute actually used
@@ -149,18 +363,19 @@ After each local training every client re-estimated its BatchNorm statistics on 
 cases before sending (forward passes only).
 **Trained at in-plane size {a.get('sizes', 'n/a')} (the 128×128 contract input trilinearly downsampled)**, not at
 128×128: at 128 one sample-step costs ~9 s on one core, and this run had {fmt(a.get('budget_minutes') or float('nan'), 0)} minutes of a
-shared 2-core CPU for the federated model *and* the four local-only baselines (rounds requested
+shared 2-core CPU for the federated model{' *and* the four local-only baselines' if results.get('local') else ''} (rounds requested
 {results.get('roundsRequested', 'n/a')}, run {a.get('rounds', 'n/a')}: the run stops early rather than overrun). {'The exported graph keeps the 16×128×128 contract and resizes to the training size inside (see Contract); ' if n != 128 else 'The network is fully convolutional with global pooling, so the same weights run at 16×128×128; '}{'BatchNorm statistics were then re-estimated at 128×128 (forward passes only, ' + str(a.get('bn_recal')) + ' training cases per site, FedAvg-ed).' if a.get('bn_recal') else 'no BatchNorm re-estimation was done.'}
-Each local-only model ran the identical procedure on its own site only.
+{'Each local-only model ran the identical procedure on its own site only.' if results.get('local') else '**No local-only baselines in this run** (the CPU budget went to the federated model); the federated-vs-local comparison of the previous generator is kept in the notes below.'}
 
 - CPU: a 2-core machine shared with other work running at the same time, PyTorch {facts['torch']}, {a.get('threads', 'n/a')} thread(s). Training wall time {fmt(sec.get('training', float('nan')) / 60, 1)} min
-  (federated + 4 local baselines), total with evaluation {fmt(sec.get('total', float('nan')) / 60, 1)} min.
+  ({'federated + 4 local baselines' if results.get('local') else 'federated only'}), total with evaluation {fmt(sec.get('total', float('nan')) / 60, 1)} min.
 - Sample-steps: {steps if steps else 'see results JSON'}.
 {('- Additively homomorphic aggregation (Paillier, `training/ct/paillier.py`) in ' + str(len(secure)) + ' round(s): ' + ', '.join(f"{s['keyBits']}-bit key, {s['ciphertexts']:,} ciphertexts ({s['valuesPerCiphertext']} fixed-point values each), {s['ciphertextBytes'] / 1e6:.1f} MB vs {s['plainBytes'] / 1e6:.1f} MB plain, {s['seconds']} s, max |secure − plain| = {s['maxAbsDiffVsPlain']:.1e}" for s in secure) + '. 256-bit keys show the protocol and its exactness, not security (≥ 2048 bits needed, unaffordable here in pure Python).') if secure else '- Paillier aggregation was not used in this run (it is tested in `training/ct/tests/test_ct_paillier.py` and `test_ct_fedavg.py`).'}
 
 ## Results (synthetic test sets)
 {results_tables(results)}
-Federated vs local-only is the comparison the paper makes (there: China test set COVID-19 sensitivity /
+{four_class_section(results)}
+{'' if results.get('local') else 'This run has no local-only rows (see above). '}Federated vs local-only is the comparison the paper makes (there: China test set COVID-19 sensitivity /
 specificity 0.973 / 0.951, AUC 0.980; UK 0.730 / 0.942, AUC 0.894; federated beat every local model). Test sets are
 small ({results.get('testCases', {}).get('A', 'n/a')} per internal site, {results.get('testCases', {}).get('E', 'n/a')} held out): differences of a few cases are noise.
 
@@ -169,7 +384,7 @@ small ({results.get('testCases', {}).get('A', 'n/a')} per internal site, {result
 Communication per client = rounds × 2 × {results.get('modelBytes', 0) / 1e6:.2f} MB (float32 weights down and up);
 Paillier ciphertexts are ~{(secure[0]['ciphertextBytes'] / secure[0]['plainBytes']) if secure else 4:.1f}× larger.
 
-{notes}## Export check
+{shipped_text.rstrip(chr(10)) + chr(10) * 2 if shipped_text else ''}{notes}## Export check
 ONNX Runtime Web (WASM, 1 thread) vs PyTorch on {', '.join(facts['parityCases'])}: max abs diff
 **{facts['parityMaxAbsDiff']:.2e}** (per output {facts['parityMaxAbsDiffPerOutput']}), tolerance {facts['parityTolerance']}.
 
@@ -189,3 +404,19 @@ is neither included nor used for training.
 An in-browser demo of federated learning and 3D CNN inference with explanations. **Demo, not for clinical use.**
 """
     path.write_text(md)
+
+
+def main(argv=None):
+    import argparse
+    import json
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--results", type=Path, default=HERE / "results" / "fedavg.json")
+    ap.add_argument("--facts", type=Path, default=HERE / "results" / "export.json")
+    ap.add_argument("--out", type=Path, default=HERE.parents[1] / "public/models/ct/ucadi-densenet/MODEL_CARD.md")
+    args = ap.parse_args(argv)
+    write_card(args.out, json.loads(args.facts.read_text()), json.loads(args.results.read_text()))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -6,6 +6,7 @@ studio-contract samplings (float16 of the normalised 16x128x128 input; training 
 studio's 3) plus the lesion masks on the model grid.
 
     /usr/bin/python3 -m ct.sites --out ct/cache --processes 2          # every site, default sizes
+    /usr/bin/python3 -m ct.sites --out ct/cache --splits test          # the test sets only (ct.eval_shipped)
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .phantom import CLASSES, Scanner, make_case
+from .phantom import CLASSES, Scanner, make_case, sample_anatomy
 from .preprocess import mask_to_input, sample_slice_indices, to_model_input
 
 
@@ -35,19 +36,50 @@ class Site:
     n_test: int
     held_out: bool = False
     note: str = ""
+    # domain randomisation (per case, from the seed): an alternative protocol (thickness / kernel / FOV) in a share
+    # alt_p of the cases, contrast, artefacts, partial coverage, patient habitus, inspiration, arm position, couch
+    alt_p: float = 0.0
+    alt_thickness_mm: tuple = ()
+    alt_kernel: tuple = ()
+    alt_fov_mm: tuple = ()
+    contrast_p: float = 0.0          # share of contrast-enhanced scans
+    contrast_hu: tuple = (110, 260)  # enhancement (aorta 150-300 HU)
+    arms_down_p: float = 0.0
+    streaks: tuple = (0.0, 0.0)
+    beam_hardening: tuple = (0.0, 0.0)
+    partial_p: float = 0.0           # share of scans starting and/or ending inside the lungs
+    partial_mm: tuple = (10, 60)     # how far inside (>= 130 mm of lung and >= 16 slices are kept)
+    habitus: tuple = (0.9, 1.12)
+    inspiration: tuple = (0.55, 1.0)
+    table_p: float = 1.0
 
 
 SITES = [
-    Site("A", (0.20, 0.50, 0.15, 0.15), (5.0, 7.5), ("standard",), (12, 20), (340, 370), 0.0, 36, 12,
-         note="COVID-19 centre: thick slices (40-65 slices), standard kernel, normal dose"),
-    Site("B", (0.40, 0.20, 0.20, 0.20), (1.5, 2.0), ("sharp",), (25, 35), (360, 400), 5.0, 30, 12,
-         note="thin slices (130-200), sharp lung kernel, normal dose"),
-    Site("C", (0.30, 0.10, 0.20, 0.40), (2.5, 3.0), ("soft",), (8, 14), (330, 360), -6.0, 24, 12,
-         note="few COVID-19, many bacterial pneumonias; soft kernel, high dose"),
-    Site("D", (0.25, 0.35, 0.30, 0.10), (3.0, 4.0, 5.0), ("standard", "soft"), (35, 50), (380, 420), 12.0, 30, 12,
-         note="low-dose protocol (noisy), large field of view, +12 HU calibration offset"),
-    Site("E", (0.25, 0.25, 0.25, 0.25), (1.25, 1.5, 2.0), ("sharp", "standard"), (25, 45), (340, 380), -10.0, 0, 24,
-         held_out=True, note="held out entirely (never trained on): other vendor, thin slices, -10 HU offset"),
+    Site("A", (0.20, 0.50, 0.15, 0.15), (5.0, 7.5), ("standard",), (12, 20), (340, 370), 0.0, 48, 12,
+         note="COVID-19 centre: thick slices (40-65 slices), standard kernel, normal dose",
+         alt_p=0.2, alt_thickness_mm=(10.0,), alt_kernel=("soft",), alt_fov_mm=(300, 330), contrast_p=0.1,
+         arms_down_p=0.1, streaks=(0.0, 0.2), beam_hardening=(0.0, 0.3), partial_p=0.15, habitus=(0.9, 1.15),
+         inspiration=(0.6, 1.0), table_p=1.0),
+    Site("B", (0.40, 0.20, 0.20, 0.20), (1.5, 2.0), ("sharp",), (25, 35), (360, 400), 5.0, 40, 12,
+         note="thin slices (130-200), sharp lung kernel, normal dose",
+         alt_p=0.25, alt_thickness_mm=(1.0, 1.25), alt_kernel=("lung",), alt_fov_mm=(400, 440), contrast_p=0.45,
+         contrast_hu=(140, 260), arms_down_p=0.05, streaks=(0.0, 0.3), beam_hardening=(0.1, 0.4), partial_p=0.1,
+         habitus=(0.85, 1.08), inspiration=(0.7, 1.0), table_p=0.8),
+    Site("C", (0.30, 0.10, 0.20, 0.40), (2.5, 3.0), ("soft",), (8, 14), (330, 360), -6.0, 32, 12,
+         note="few COVID-19, many bacterial pneumonias; soft kernel, high dose",
+         alt_p=0.2, alt_thickness_mm=(5.0,), alt_kernel=("standard",), alt_fov_mm=(300, 340), contrast_p=0.3,
+         contrast_hu=(110, 200), arms_down_p=0.4, streaks=(0.1, 0.5), beam_hardening=(0.2, 0.6), partial_p=0.3,
+         habitus=(0.95, 1.25), inspiration=(0.2, 0.8), table_p=1.0),
+    Site("D", (0.25, 0.35, 0.30, 0.10), (3.0, 4.0, 5.0), ("standard", "soft"), (35, 50), (380, 420), 12.0, 40, 12,
+         note="low-dose protocol (noisy), large field of view, +12 HU calibration offset",
+         alt_p=0.2, alt_thickness_mm=(8.0, 10.0), alt_kernel=("sharp",), alt_fov_mm=(420, 450), contrast_p=0.15,
+         arms_down_p=0.2, streaks=(0.1, 0.6), beam_hardening=(0.0, 0.5), partial_p=0.2, habitus=(0.9, 1.2),
+         inspiration=(0.4, 1.0), table_p=1.0),
+    Site("E", (0.25, 0.25, 0.25, 0.25), (1.25, 1.5, 2.0), ("sharp", "standard"), (25, 45), (340, 380), -10.0, 0, 40,
+         held_out=True, note="held out entirely (never trained on): other vendor, thin slices, -10 HU offset",
+         alt_p=0.3, alt_thickness_mm=(1.0, 6.0), alt_kernel=("lung", "soft"), alt_fov_mm=(310, 450), contrast_p=0.5,
+         contrast_hu=(150, 260), arms_down_p=0.35, streaks=(0.0, 0.7), beam_hardening=(0.1, 0.7), partial_p=0.35,
+         partial_mm=(20, 80), habitus=(0.85, 1.25), inspiration=(0.1, 0.9), table_p=0.7),
 ]
 SITE_BY_NAME = {s.name: s for s in SITES}
 TRAIN_SAMPLINGS = 4
@@ -67,14 +99,34 @@ def case_spec(site: Site, split: str, i: int, size: int = 128, n: int | None = N
     np.random.default_rng(base).shuffle(labels)
     seed = base + i
     rng = np.random.default_rng([seed, 31337])
-    sc = Scanner(thickness_mm=float(rng.choice(site.thickness_mm)), kernel=str(rng.choice(site.kernel)),
-                 noise_hu=float(rng.uniform(*site.noise_hu)), fov_mm=float(rng.uniform(*site.fov_mm)),
-                 hu_offset=site.hu_offset + float(rng.normal(0, 3)), size=size)
-    return {"site": site.name, "split": split, "index": i, "seed": seed, "label": int(labels[i]), "scanner": sc}
+    thick, kern = float(rng.choice(site.thickness_mm)), str(rng.choice(site.kernel))
+    noise, fov = float(rng.uniform(*site.noise_hu)), float(rng.uniform(*site.fov_mm))
+    off = site.hu_offset + float(rng.normal(0, 3))
+    # domain randomisation (drawn after the base protocol, so those draws keep their order)
+    alt = rng.random() < site.alt_p
+    if alt:
+        thick = float(rng.choice(site.alt_thickness_mm)) if site.alt_thickness_mm else thick
+        kern = str(rng.choice(site.alt_kernel)) if site.alt_kernel else kern
+        fov = float(rng.uniform(*site.alt_fov_mm)) if site.alt_fov_mm else fov
+    contrast = float(rng.uniform(*site.contrast_hu)) if rng.random() < site.contrast_p else 0.0
+    start = end = None
+    if rng.random() < site.partial_p:
+        which = rng.integers(3)            # 0 starts inside, 1 ends inside, 2 both
+        if which in (0, 2):
+            start = float(rng.uniform(*site.partial_mm))
+        if which in (1, 2):
+            end = float(rng.uniform(*site.partial_mm))
+    sc = Scanner(thickness_mm=thick, kernel=kern, noise_hu=noise, fov_mm=fov, hu_offset=off, size=size,
+                 contrast_hu=contrast, streaks=float(rng.uniform(*site.streaks)),
+                 beam_hardening=float(rng.uniform(*site.beam_hardening)), table=bool(rng.random() < site.table_p),
+                 scan_start_mm=start, scan_end_mm=end)
+    anatomy = sample_anatomy(rng, site.habitus, site.inspiration, site.arms_down_p)
+    return {"site": site.name, "split": split, "index": i, "seed": seed, "label": int(labels[i]), "scanner": sc,
+            "anatomy": anatomy, "altProtocol": bool(alt)}
 
 
 def render(spec: dict, count: int):
-    ct = make_case(spec["seed"], spec["label"], spec["scanner"])
+    ct = make_case(spec["seed"], spec["label"], spec["scanner"], anatomy=spec.get("anatomy"))
     xs, ms = [], []
     for k in range(count):
         idx = sample_slice_indices(ct.hu.shape[0], k, count)
@@ -83,6 +135,8 @@ def render(spec: dict, count: int):
     meta = dict(ct.meta)
     meta["scanner"] = asdict(spec["scanner"])
     meta["site"] = spec["site"]
+    meta["anatomy"] = dict(spec.get("anatomy") or {})
+    meta["altProtocol"] = bool(spec.get("altProtocol", False))
     return np.stack(xs), np.stack(ms), meta
 
 
@@ -93,12 +147,13 @@ def _render_job(args):
     return render(case_spec(site, split, i, size, n), count)
 
 
-def build_cache(out: Path, sites=SITES, processes: int = 2, scale: float = 1.0, log=print, size: int = 128):
+def build_cache(out: Path, sites=SITES, processes: int = 2, scale: float = 1.0, log=print, size: int = 128,
+                splits=("train", "test")):
     """Renders every site's splits into out/<site>_<split>.npz (x float16 [n, samplings, 16, 128, 128],
     mask uint8 same shape, y int64 [n], meta JSON). `scale` shrinks (smoke tests) or enlarges (GPU runs) the case counts."""
     out.mkdir(parents=True, exist_ok=True)
     for site in sites:
-        for split in ("train", "test"):
+        for split in splits:
             n = site.n_train if split == "train" else site.n_test
             n = int(round(n * scale)) if scale != 1.0 else n
             if n == 0:
@@ -134,11 +189,13 @@ def main(argv=None):
     ap.add_argument("--processes", type=int, default=2)
     ap.add_argument("--scale", type=float, default=1.0, help="multiple of each split's size (< 1: smoke tests)")
     ap.add_argument("--sites", default="", help="comma-separated subset, e.g. A,E")
+    ap.add_argument("--splits", default="train,test", help="comma-separated subset: train, test")
     ap.add_argument("--render-size", type=int, default=128,
                     help="phantom pixels per row (the cache is always the 16x128x128 contract input; smoke: 64)")
     args = ap.parse_args(argv)
     sites = [SITE_BY_NAME[s] for s in args.sites.split(",")] if args.sites else SITES
-    build_cache(args.out, sites, args.processes, args.scale, size=args.render_size)
+    build_cache(args.out, sites, args.processes, args.scale, size=args.render_size,
+                splits=tuple(args.splits.split(",")))
 
 
 if __name__ == "__main__":

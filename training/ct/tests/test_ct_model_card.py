@@ -1,5 +1,6 @@
-"""The card writer reproduces the shipped CT card from the committed results (ct/results/fedavg.json, export.json),
-so a change to the card code that changes the text shows here."""
+"""The card writer reproduces the shipped CT card from the committed results (ct/results/fedavg.json, export.json,
+shipped_on_new_generators.json, experiments/), so a change to the card code that changes the text shows here
+(rebuild it with `/usr/bin/python3 -m ct.model_card`)."""
 import json
 from pathlib import Path
 

@@ -40,3 +40,25 @@ def test_slice_count_follows_thickness_and_cap():
     assert 30 <= thick.hu.shape[0] <= 50
     assert thin.hu.shape[0] == 200
     assert make_case(5, 0, Scanner(thickness_mm=5, size=32), n_slices=40).hu.shape[0] == 40
+
+
+@pytest.mark.parametrize("label", [1, 2, 3])
+def test_lesion_mask_nonempty_even_when_mild(label):
+    assert make_case(31 + label, label, SMALL, severity=0.1).lesion.sum() > 0
+
+
+def test_healthy_has_no_lesion_whatever_the_confounders():
+    for seed in range(40, 44):
+        ct = make_case(seed, 0, SMALL)
+        assert ct.lesion.sum() == 0 and ct.meta["lesionVoxels"] == 0
+
+
+def test_viral_nodules_and_bacterial_air_bronchograms():
+    found = {}
+    for seed in range(60, 72):
+        f = make_case(seed, 2, SMALL, severity=0.7).meta["findings"]
+        if f.get("centrilobularNodules"):
+            found["nodules"] = f["centrilobularNodules"]
+            assert f["treeInBud"] >= 0
+    assert found, "no viral case with centrilobular nodules in 12 seeds"
+    assert make_case(61, 3, SMALL, severity=0.7).meta["findings"]["airBronchograms"] > 0
