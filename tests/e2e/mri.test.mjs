@@ -306,16 +306,22 @@ async function dropFiles(page, files) {
   }, payload);
 }
 
-test('MRI: a DICOM file without preamble or file meta and an ANALYZE .hdr/.img pair are read, then refused for their content; a lone .hdr names its missing .img', { ...T, skip: !fs.existsSync(NO_META) && 'needs Debian python3-pydicom (no_meta.dcm)' }, async (t) => {
+test('MRI: a DICOM file without preamble or file meta, a gzipped DICOM (.dcm.gz) and an ANALYZE .hdr/.img pair are read, then refused for their content; a lone .hdr names its missing .img', { ...T, skip: !fs.existsSync(NO_META) && 'needs Debian python3-pydicom (no_meta.dcm)' }, async (t) => {
+  const tmp = tempDir();
+  const dcmGz = path.join(tmp.dir, 'CT_small.dcm.gz');
+  fs.writeFileSync(dcmGz, gzipSync(fs.readFileSync(path.join(path.dirname(NO_META), 'CT_small.dcm'))));
+  t.after(() => tmp.cleanup());
   await withBrowser(t, {}, async ({ page }) => {
     await openMri(page);
     for (const [files, name, reason] of [
       [[NO_META], 'no_meta.dcm', /this is a DICOM CT series, not MR/],
       [ANALYZE, 'phantom_int16.hdr', /its field of view is 48 × 40 mm/],
+      [[dcmGz], 'CT_small.dcm', /this is a DICOM CT series, not MR/],
     ]) {
       await dropFiles(page, files);
       const banner = page.locator('[data-testid=error][data-code=NOT_CARDIAC_MRI]');
-      await page.waitForFunction((n) => document.querySelector('[data-testid="mri-source"]')?.getAttribute('data-name') === n, name, { timeout: 120_000 });
+      // the source's name (a .gz name may be kept or dropped) shows the new input is open
+      await page.waitForFunction((n) => (document.querySelector('[data-testid="mri-source"]')?.getAttribute('data-name') ?? '').startsWith(n), name, { timeout: 120_000 });
       await banner.waitFor({ state: 'visible', timeout: 240_000 });
       const text = (await banner.textContent()).trim();
       t.diagnostic(`${name}: ${text}`);
