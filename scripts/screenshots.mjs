@@ -63,8 +63,15 @@ const SHOTS = [
         () => [...document.querySelectorAll('[data-testid=chat-message][data-role=assistant]')]
           .some((m) => m.getAttribute('data-streaming') === 'false' && m.textContent.trim().length > 0),
         null, { timeout: 300_000 });
-      const answer = await page.locator('[data-testid=chat-message][data-role=assistant]').last().textContent();
-      return `answer: ${answer.trim().slice(0, 60)}…`;
+      // then a word the model does not know: its answer is hidden and the WordNet entry shown as the source
+      await page.locator('[data-testid=chat-input]').fill('What does bread mean?');
+      await page.locator('[data-testid=chat-send]').click();
+      await page.waitForFunction(
+        () => [...document.querySelectorAll('[data-testid=chat-message][data-role=assistant]')].length === 2
+          && [...document.querySelectorAll('[data-testid=chat-message][data-role=assistant]')].every((m) => m.getAttribute('data-streaming') === 'false'),
+        null, { timeout: 300_000 });
+      const answers = await page.locator('[data-testid=chat-message][data-role=assistant]').allTextContents();
+      return `answers: ${answers.map((a) => a.trim().slice(0, 50)).join(' | ')}…`;
     },
   },
 ];
