@@ -29,6 +29,8 @@ const lib = await import('../tests/e2e/lib.mjs');
 const core = await tsImport('../src/bench/core/report.ts', import.meta.url);
 const { coldRows } = await tsImport('../src/bench/core/cold.ts', import.meta.url);
 const { CHAT_DEFAULT_MODEL } = await tsImport('../src/tasks/chat/models.ts', import.meta.url);
+const { NATIVE_HOOK } = await tsImport('../src/bench/core/native.ts', import.meta.url);
+const { nativeBridge } = await tsImport('./bench-native.ts', import.meta.url);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Options
@@ -130,6 +132,9 @@ async function runPanel(url) {
   try {
     const { page } = b;
     page.on('dialog', (d) => d.dismiss().catch(() => {}));
+    // The native side of the browser-vs-native item: onnxruntime-node in this process (scripts/bench-native.ts), loaded
+    // when that item starts. Exposed in every run, so the panel offers the item (it disables it without the hook).
+    await page.exposeFunction(NATIVE_HOOK, nativeBridge());
     await page.goto(`${url}/?bench`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     await page.locator('[data-testid=bench-view]').waitFor({ state: 'visible', timeout: 60_000 });
     await page.locator('[data-testid=bench-reps]').fill(String(REPS));

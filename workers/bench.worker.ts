@@ -19,6 +19,7 @@ import { sliceGrid, toModelInput } from '../src/tasks/mri/core/preprocess';
 import { preprocessOf } from '../src/tasks/mri/runner';
 import { CT_INPUT, sampleSliceIndices, toModelInput as toCtInput } from '../src/tasks/ct/core/preprocess';
 import type { CountedInput } from '../src/bench/core/flops';
+import type { PlainTensor } from '../src/bench/core/native';
 
 /** The ORT WASM build src/runtime/browser.ts loads (the JSEP build: WASM and WebGPU in one binary). */
 export const ORT_WASM_FILE = 'ort-wasm-simd-threaded.jsep.wasm';
@@ -39,6 +40,22 @@ function loaded(key: string): Loaded {
   if (!l) throw new Error(`bench worker: ${key} is not loaded`);
   if (!l.feeds.length) throw new Error(`bench worker: ${key} has no input set`);
   return l;
+}
+
+function inputSet(key: string, set: number): { session: ort.InferenceSession; feeds: Record<string, ort.Tensor> } {
+  const l = loaded(key);
+  const feeds = l.feeds[set];
+  if (!feeds) throw new Error(`bench worker: ${key} has ${l.feeds.length} input set(s), not ${set + 1}`);
+  return { session: l.session, feeds };
+}
+
+/** A CPU tensor's data as plain data (a copy), for the dtypes the benchmark feeds and compares. */
+function plain(t: ort.Tensor): PlainTensor | undefined {
+  const dims = [...t.dims];
+  if (t.type === 'float32') return { dtype: 'float32', data: (t.data as Float32Array).slice(), dims };
+  if (t.type === 'int64') return { dtype: 'int64', data: (t.data as BigInt64Array).slice(), dims };
+  if (t.type === 'int32') return { dtype: 'int32', data: (t.data as Int32Array).slice(), dims };
+  return undefined;
 }
 
 async function runOnce(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Promise<number> {
@@ -128,9 +145,11 @@ const api = {
   /**
    * Placeholder inputs of the shapes a FLOP count was made for (src/bench/flops.json "inputs": a language model's
    * decode step with a filled KV cache). int64 inputs hold `fill` (default 1: a token id, an attention mask of
-   * ones), float32 inputs small pseudo-random values. The work of a step does not depend on the values.
+   * ones), float32 inputs small pseudo-random values. The work of a step does not depend on the values. With
+   * `append`, another input set next to the ones already there (e.g. a prefill beside the decode step). Returns the
+   * set's index.
    */
-  setCountedInputs(key: string, inputs: Record<string, CountedInput>): void {
+  setCountedInputs(key: string, inputs: Record<string, CountedInput>, append = false): number {
     const l = sessions.get(key);
     if (!l) throw new Error(`bench worker: ${key} is not loaded`);
     const feeds: Record<string, ort.Tensor> = {};
@@ -141,15 +160,42 @@ const api = {
           ? new ort.Tensor('int64', new BigInt64Array(n).fill(BigInt(fill ?? 1)), shape)
           : new ort.Tensor('float32', random(n, 3).map((v) => v * 0.1), shape);
     }
-    l.feeds = [feeds];
+    if (append) l.feeds.push(feeds);
+    else l.feeds = [feeds];
+    return l.feeds.length - 1;
   },
 
-  /** `runs` bare session.run calls on the first input set; ms each. */
-  async timeRuns(key: string, runs: number): Promise<number[]> {
-    const { session, feeds } = loaded(key);
+  /** `runs` bare session.run calls on input set `set` (default the first); ms each. */
+  async timeRuns(key: string, runs: number, set = 0): Promise<number[]> {
+    const { session, feeds } = inputSet(key, set);
     const ms: number[] = [];
-    for (let i = 0; i < runs; i++) ms.push(await runOnce(session, feeds[0]));
+    for (let i = 0; i < runs; i++) ms.push(await runOnce(session, feeds));
     return ms;
+  },
+
+  /** Input set `set` as plain data (copies): what another runtime is given to run the very same tensors. */
+  feedsOf(key: string, set = 0): Record<string, PlainTensor> {
+    const { feeds } = inputSet(key, set);
+    const out: Record<string, PlainTensor> = {};
+    for (const [name, t] of Object.entries(feeds)) {
+      const p = plain(t);
+      if (!p) throw new Error(`bench worker: ${key} input ${name} is ${t.type}; feedsOf hands out float32, int64 and int32`);
+      out[name] = p;
+    }
+    return out;
+  },
+
+  /** One run on input set `set`; its outputs of the dtypes plain() knows (float32, int64, int32). */
+  async outputsOf(key: string, set = 0): Promise<Record<string, PlainTensor>> {
+    const { session, feeds } = inputSet(key, set);
+    const results = await session.run(feeds);
+    const out: Record<string, PlainTensor> = {};
+    for (const [name, t] of Object.entries(results)) {
+      const p = plain(t);
+      if (p) out[name] = p;
+      t.dispose();
+    }
+    return out;
   },
 
   /** One bare session.run per input set (e.g. per slice), back to back; total ms. */

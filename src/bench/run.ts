@@ -11,6 +11,7 @@ import { facesOverhead, facesVsMediaPipe } from './items/faces';
 import { computeBound } from './items/flops';
 import { facesMemory } from './items/memory';
 import { mriVolume } from './items/mri';
+import { browserVsNative } from './items/native';
 import { threads } from './items/threads';
 import { webgpuVsWasm } from './items/webgpu';
 import { loadMediaPipePeer } from './peers/load';
@@ -27,6 +28,7 @@ export const RUNNERS: Record<ItemId, ItemRunner> = {
   webgpu: webgpuVsWasm,
   cold: coldStartInFrame,
   flops: computeBound,
+  native: browserVsNative,
 };
 
 export interface RunCallbacks {

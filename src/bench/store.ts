@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import { ITEM_IDS, type BenchReport, type ItemId, type ItemStatus } from './core/report';
 import type { ColdResult } from './cold';
+import { NATIVE_HOOK } from './core/native';
 import { PEER_ITEMS, PEERS_BUILT } from './peers/load';
 
 export type ItemProgress = { status: 'waiting' | 'running' | ItemStatus; line: string };
@@ -19,6 +20,16 @@ export interface BenchState {
   cold?: { status: 'running' | 'done' | 'error'; result?: ColdResult };
 }
 
+/** Whether `npm run bench` drives this page: it exposes the native runtime (the native item runs only then). */
+export const NATIVE_HOOKED = typeof (globalThis as Record<string, unknown>)[NATIVE_HOOK] === 'function';
+
+/** Why an item cannot run here (the panel disables it), or undefined. */
+export function unavailableItem(id: ItemId): string | undefined {
+  if (!PEERS_BUILT && PEER_ITEMS.includes(id)) return 'Needs the benchmark build: npm run bench, or LOUPE_BENCH=1 npm start';
+  if (id === 'native' && !NATIVE_HOOKED) return 'Needs npm run bench: onnxruntime-node runs in Node beside the browser';
+  return undefined;
+}
+
 export const DEFAULT_REPS = 7;
 export const DEFAULT_FRAMES = 10;
 
@@ -27,8 +38,9 @@ export const useBench = create<BenchState>()(() => ({
   reps: DEFAULT_REPS,
   frames: DEFAULT_FRAMES,
   quick: false,
-  // Every item, less the peer comparisons where this build leaves the peers out (peers/load.ts).
-  selected: Object.fromEntries(ITEM_IDS.map((id) => [id, PEERS_BUILT || !PEER_ITEMS.includes(id)])) as Record<ItemId, boolean>,
+  // Every item that can run here: not the peer comparisons where this build leaves the peers out (peers/load.ts), not
+  // the native comparison outside `npm run bench`.
+  selected: Object.fromEntries(ITEM_IDS.map((id) => [id, !unavailableItem(id)])) as Record<ItemId, boolean>,
   progress: {},
 }));
 

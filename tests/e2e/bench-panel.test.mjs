@@ -12,7 +12,7 @@ let stopServer = async () => {};
 before(async () => { stopServer = await ensureServer(); }, { timeout: 600_000 });
 after(async () => stopServer());
 
-test('benchmark panel, default build: no peer files built or fetched, the peer items are marked "benchmark build only", and our own items run', T, async (t) => {
+test('benchmark panel, default build: no peer files built or fetched, the peer items are marked "benchmark build only", the native item "npm run bench only", and our own items run', T, async (t) => {
   if (!process.env.E2E_BASE_URL && !process.env.LOUPE_BENCH) {
     const dist = path.join(ROOT, OUT_DIR);
     assert.ok(!fs.existsSync(path.join(dist, 'mediapipe')), `${OUT_DIR}/mediapipe/ exists`);
@@ -30,6 +30,11 @@ test('benchmark panel, default build: no peer files built or fetched, the peer i
       assert.equal(await box.isDisabled(), true, `${id} disabled`);
       assert.equal(await box.isChecked(), false, `${id} unchecked`);
     }
+    // The browser-vs-native item needs onnxruntime-node, which only `npm run bench` brings (it exposes the hook).
+    const native = page.locator('[data-testid=bench-item-native]');
+    assert.equal(await native.isDisabled(), true, 'native disabled');
+    assert.equal(await native.isChecked(), false, 'native unchecked');
+    assert.match(await native.locator('xpath=..').getAttribute('title'), /npm run bench/);
     // One of our own items, quick: it runs and reports.
     await page.locator('[data-testid=bench-quick]').check();
     await page.locator('[data-testid=bench-reps]').fill('1');

@@ -3,7 +3,7 @@
 import { fmtPercent, fmtRatio, fmtSpread, markdownTable } from './format';
 import { perRepRatios, spread, type Spread } from './stats';
 
-export const ITEM_IDS = ['faces-mediapipe', 'faces-overhead', 'faces-memory', 'mri', 'ct', 'chat', 'threads', 'webgpu', 'cold', 'flops'] as const;
+export const ITEM_IDS = ['faces-mediapipe', 'faces-overhead', 'faces-memory', 'mri', 'ct', 'chat', 'threads', 'webgpu', 'cold', 'flops', 'native'] as const;
 export type ItemId = (typeof ITEM_IDS)[number];
 
 export function isItemId(v: unknown): v is ItemId {
@@ -86,6 +86,15 @@ export const ITEMS: Record<ItemId, ItemInfo> = {
     meaning:
       'FLOPs per inference counted from each ONNX graph (bench/flops.py: 2 × multiply-accumulates of Conv, ConvTranspose, MatMul, Gemm; the chat model for one decode step with 127 tokens in the KV cache) divided by the median bare `session.run` time gives the achieved GFLOP/s; ' +
       'the peak is a 1024³ fp32 MatMul (2·1024³ FLOP) in the same runtime with the same thread count, alternated with the model. Fraction = achieved ÷ peak per repetition.',
+  },
+  native: {
+    title: 'Browser vs native: onnxruntime-web WASM ÷ onnxruntime-node',
+    meaning:
+      'Each shipped model (BlazeFace short- and full-range, the MRI DF-Net on one slice, the CT DenseNet on the 16×128×128 volume, the default chat model for one decode step with 127 cached tokens and for a 32-token prefill) as a bare `session.run`, ' +
+      'in this browser’s onnxruntime-web (WASM, 1 thread, the bench worker as in the other items) and in onnxruntime-node on the same machine’s CPU (CPU execution provider, intraOpNumThreads 1, interOpNumThreads 1, sequential execution, all graph optimisations: the same work on one core), ' +
+      'on the very same input tensors (built once in the page by the pipelines’ own preprocessing and copied to Node byte for byte), model by model, alternating which runtime goes first. ' +
+      'Each side times its own runs; the per-repetition value is the median of its runs. Ratio = browser ÷ native per repetition: how many times longer the same inference takes in the browser. ' +
+      'The note compares the two runtimes’ outputs. Runs only under `npm run bench` (Node drives the browser and hosts onnxruntime-node); a panel opened by hand offers it disabled.',
   },
 };
 

@@ -2,8 +2,8 @@ import { useEffect } from 'react';
 import { fmtMeasure, fmtRatioOf, ITEM_IDS, ITEMS, type BenchReport, type ItemResult } from '../core/report';
 import { benchUrlMode } from '../url';
 import { exportBenchJson, runBenchmark, startColdProbe, stopBenchmark } from '../actions';
-import { PEER_ITEMS, PEERS_BUILT } from '../peers/load';
-import { useBench } from '../store';
+import { PEERS_BUILT } from '../peers/load';
+import { unavailableItem, useBench } from '../store';
 import './bench.css';
 
 function ItemTable({ item }: { item: ItemResult }) {
@@ -128,18 +128,18 @@ export function BenchView() {
       <fieldset className="options">
         <legend>Items</legend>
         {ITEM_IDS.map((id) => {
-          const absent = !PEERS_BUILT && PEER_ITEMS.includes(id);
+          const absent = unavailableItem(id);
           return (
-            <label key={id} title={absent ? 'Needs the benchmark build: npm run bench, or LOUPE_BENCH=1 npm start' : undefined}>
+            <label key={id} title={absent}>
               <input
                 type="checkbox"
                 data-testid={`bench-item-${id}`}
                 checked={selected[id] && !absent}
-                disabled={running || absent}
+                disabled={running || !!absent}
                 onChange={(e) => useBench.setState((s) => ({ selected: { ...s.selected, [id]: e.target.checked } }))}
               />{' '}
               {ITEMS[id].title}
-              {absent && ' (benchmark build only)'}
+              {absent && (id === 'native' ? ' (npm run bench only)' : ' (benchmark build only)')}
             </label>
           );
         })}
@@ -148,7 +148,7 @@ export function BenchView() {
         <p className="peers-absent" data-testid="bench-peers-absent">
           This build leaves out the peers’ runtimes (MediaPipe’s face detector, Transformers.js with its own ONNX Runtime: about 40 MB that the studio itself never uses), so
           the comparisons with them need the benchmark build: <code>npm run bench</code>, or <code>LOUPE_BENCH=1 npm start</code> to use this panel with them. Every other
-          item measures Loupe alone and runs here.
+          item measures Loupe alone and runs here, except the browser-vs-native one: it needs <code>npm run bench</code>, which runs onnxruntime-node beside the browser.
         </p>
       )}
       <p className="muted">
