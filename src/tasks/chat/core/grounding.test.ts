@@ -114,11 +114,17 @@ describe.skipIf(!existsSync(FILE))('judgeAnswer against WordNet 3.0', () => {
     const river = judge('what is a river', 'Sorry, I can only answer questions about English words: their meanings, synonyms, opposites, kinds and example sentences.');
     expect(river).toMatchObject({ verdict: 'refused', withheld: true, notice: 'The model did not answer about \u201criver\u201d; WordNet 3.0\'s entry is below.' });
     expect(river.source?.entries[0].parts[0].senses[0].definition).toContain('a large natural stream of water');
+    // but a word only mentioned, or a number, keeps the refusal
+    const refusal = 'Sorry, I can only answer questions about English words: their meanings, synonyms, opposites, kinds and example sentences.';
+    expect(judge('tell me a joke', refusal)).toMatchObject({ verdict: 'off-topic', withheld: false });
+    expect(judge('What is 2+2?', refusal)).toMatchObject({ verdict: 'off-topic', withheld: false });
   });
 
   it('with no word found in the question, an answer about a word the question does not name is hidden', () => {
     const q = 'What can you do?';
-    expect(judge(q, 'Ago (adjective): in the same quantity.')).toMatchObject({ verdict: 'wrong-word', withheld: true, answeredAbout: 'ago' });
+    const ago = judge(q, 'Ago (adjective): in the same quantity.');
+    expect(ago).toMatchObject({ verdict: 'wrong-word', withheld: true, answeredAbout: 'ago' });
+    expect(ago.notice).toMatch(/so its answer is hidden\. This assistant answers questions about English words: ask e\.g\. /);
     expect(judge(q, 'I don\'t know the word "discho". It is not in my dictionary (WordNet 3.0).')).toMatchObject({ verdict: 'wrong-word', withheld: true });
     expect(judge(q, 'Sorry, I can only answer questions about English words.')).toMatchObject({ verdict: 'off-topic', withheld: false });
   });

@@ -66,6 +66,8 @@ export interface AskedWord {
   lemmas: string[];
   entry: Entry | null;
   suggestions: string[];
+  /** How the question names it (see Candidate.named). */
+  named: 'quoted' | 'asked' | 'mentioned';
 }
 
 export interface LookupResult {
@@ -94,7 +96,7 @@ export function lookupQuestion(question: string, lex: Lexicon, earlierQuestions:
       words: candidates.map((c) => {
         const entry = c.lemma ? lookup(c.lemma, lex, c.posHint) : null;
         if (entry && c.surface !== entry.word && normalizeLemma(c.surface) !== entry.lemma) entry.inflectedFrom = c.surface;
-        return { typed: asTyped(q, c.surface), lemmas: c.forms.map((f) => f.lemma), entry, suggestions: c.lemma ? [] : c.suggestions.length ? c.suggestions : nearMisses(c.surface, lex) };
+        return { typed: asTyped(q, c.surface), lemmas: c.forms.map((f) => f.lemma), entry, suggestions: c.lemma ? [] : c.suggestions.length ? c.suggestions : nearMisses(c.surface, lex), named: c.named };
       }),
     };
   }
@@ -216,6 +218,9 @@ function inText(headword: string): string {
   return /[A-Z]/.test(headword.slice(1)) ? headword : headword.charAt(0).toLowerCase() + headword.slice(1);
 }
 
+/** What to ask instead, when a question names no word the check could find. */
+export const ASK_HINT = 'This assistant answers questions about English words: ask e.g. \u201cWhat does river mean?\u201d, \u201cSynonyms of happy?\u201d or \u201cUse jump in a sentence\u201d.';
+
 const quote = (w: string) => `\u201c${w}\u201d`;
 
 /** Whether `text` contains `word` as a whole word, case aside. */
@@ -245,17 +250,17 @@ export function judgeAnswer(question: string, answer: string, looked: LookupResu
   const base = { asked, ...(source ? { source } : {}) };
 
   if (parsed.form === 'offtopic-refusal') {
-    // A question about one word that WordNet has ("what is a river"; not the bare word, as in a greeting "Hi!"):
-    // the refusal is wrong, so the entry answers instead.
+    // A dictionary question about one word that WordNet has ("what is a river"; not a bare word as in the greeting
+    // "Hi!", not a word merely mentioned as in "tell me a joke", not a number): the refusal is wrong, the entry answers.
     const bare = question.replace(/[^\p{L}\p{N}]+/gu, ' ').trim().toLowerCase() === (known[0]?.typed ?? '').toLowerCase();
-    if (words.length === 1 && known.length === 1 && !bare) return { verdict: 'refused', withheld: true, ...base, notice: `The model did not answer about ${quote(known[0].typed)}; WordNet 3.0's entry is below.` };
+    if (words.length === 1 && known.length === 1 && !bare && known[0].named !== 'mentioned' && /\p{L}/u.test(known[0].typed)) return { verdict: 'refused', withheld: true, ...base, notice: `The model did not answer about ${quote(known[0].typed)}; WordNet 3.0's entry is below.` };
     return { verdict: 'off-topic', withheld: false, asked };
   }
   if (!words.length) {
     // No word found to check against: an answer about a word must at least be about one the question names.
     const named = parsed.headword ?? parsed.refused;
     if (named && !mentions(question, named)) {
-      return { verdict: 'wrong-word', withheld: true, asked, answeredAbout: inText(named), notice: `The model answered about ${quote(inText(named))}, which the question does not name, so its answer is hidden.` };
+      return { verdict: 'wrong-word', withheld: true, asked, answeredAbout: inText(named), notice: `The model answered about ${quote(inText(named))}, which the question does not name, so its answer is hidden. ${ASK_HINT}` };
     }
     return { verdict: 'unchecked', withheld: false, asked };
   }

@@ -100,6 +100,8 @@ export interface Candidate {
   posHint?: Pos;
   /** Spelling suggestions, only for unknown words. */
   suggestions: string[];
+  /** How the question names it: quoted, in a dictionary question ("what does X mean", "define X"), or only as one of its words. */
+  named: 'quoted' | 'asked' | 'mentioned';
 }
 
 const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
@@ -482,7 +484,7 @@ function normalizeQuestion(q: string): string {
 }
 
 /** Candidates for the words in `span`: longest lemma matches first; unknown words get suggestions. */
-function matchSpan(span: string, lex: Lexicon, keepStop: boolean, posHint: Pos | undefined, out: Candidate[]): void {
+function matchSpan(span: string, lex: Lexicon, keepStop: boolean, posHint: Pos | undefined, named: Candidate['named'], out: Candidate[]): void {
   const toks = tokenize(span);
   const single = toks.length === 1;
   for (let i = 0; i < toks.length; ) {
@@ -496,9 +498,9 @@ function matchSpan(span: string, lex: Lexicon, keepStop: boolean, posHint: Pos |
       if (posHint) forms = [...forms.filter((f) => f.pos.includes(posHint)), ...forms.filter((f) => !f.pos.includes(posHint))];
       const surface = phrase.replace(/'s$/, '');
       if (forms.length) {
-        if (!out.some((c) => c.lemma === forms[0].lemma)) out.push({ surface, lemma: forms[0].lemma, forms, ...(posHint ? { posHint } : {}), suggestions: [] });
+        if (!out.some((c) => c.lemma === forms[0].lemma)) out.push({ surface, lemma: forms[0].lemma, forms, ...(posHint ? { posHint } : {}), suggestions: [], named });
       } else if (/[a-z]/.test(phrase) && phrase.length > 1) {
-        if (!out.some((c) => c.surface === surface)) out.push({ surface, lemma: null, forms: [], ...(posHint ? { posHint } : {}), suggestions: nearMisses(surface, lex, 5) });
+        if (!out.some((c) => c.surface === surface)) out.push({ surface, lemma: null, forms: [], ...(posHint ? { posHint } : {}), suggestions: nearMisses(surface, lex, 5), named });
       }
       i += len;
       matched = true;
@@ -512,13 +514,13 @@ function matchSpan(span: string, lex: Lexicon, keepStop: boolean, posHint: Pos |
 export function findWords(question: string, lex: Lexicon): Candidate[] {
   const q = normalizeQuestion(question);
   const out: Candidate[] = [];
-  const spans: { text: string; pos?: Pos; keepStop: boolean }[] = [];
+  const spans: { text: string; pos?: Pos; keepStop: boolean; named: Candidate['named'] }[] = [];
   // 1. quoted words win
   const quoted = [...q.matchAll(/"([^"]+)"/g), ...q.matchAll(/(?:^|[\s(:])'([^']+)'(?=$|[\s.,;:!?)])/g)].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
   let qpos: Pos | undefined;
   const pm = /\b(?:as an?|the) (noun|verb|adjective|adj|adverb|adv)\b/.exec(q);
   if (pm) qpos = POS_WORDS[pm[1]];
-  for (const m of quoted) spans.push({ text: m[1].trim(), pos: qpos, keepStop: true });
+  for (const m of quoted) spans.push({ text: m[1].trim(), pos: qpos, keepStop: true, named: 'quoted' });
   // 2. question patterns
   if (!spans.length) {
     const body = q
@@ -532,13 +534,14 @@ export function findWords(question: string, lex: Lexicon): Candidate[] {
       if (!m) continue;
       for (const g of m.slice(1)) {
         const c = cleanSpan(g);
-        if (c.text) spans.push({ text: c.text, pos: c.pos ?? qpos, keepStop: true });
+        if (c.text) spans.push({ text: c.text, pos: c.pos ?? qpos, keepStop: true, named: 'asked' });
       }
       if (spans.length) break;
     }
     // 3. otherwise: every content word of the question
-    if (!spans.length) spans.push({ text: body, pos: qpos, keepStop: tokenize(body).length === 1 });
+    // a short question with no pattern ("whats rile", "river?") still asks about its word; a longer one only mentions it
+    if (!spans.length) spans.push({ text: body, pos: qpos, keepStop: tokenize(body).length === 1, named: tokenize(body).length <= 2 ? 'asked' : 'mentioned' });
   }
-  for (const s of spans) matchSpan(s.text, lex, s.keepStop, s.pos, out);
+  for (const s of spans) matchSpan(s.text, lex, s.keepStop, s.pos, s.named, out);
   return out;
 }
