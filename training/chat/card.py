@@ -242,7 +242,7 @@ GROUNDING_SETS = {
     "heldout": "the corpus's held-out lemmas (never in a training conversation), unseen phrasings",
     "untrained": "WordNet lemmas outside the 1,500 trained, unseen phrasings",
     "unknown": "made-up words (held out), training phrasings",
-    "offtopic": "off-topic prompts (held out)",
+    "offtopic": "off-topic prompts (fillers held out; half of the templates are training ones)",
     "issue": "the 8 questions of a first-time user (issue 11)",
 }
 

@@ -8,7 +8,7 @@ seed 0) only to know which lemmas and phrasings training saw, then draws, seeded
   heldout    the corpus's held-out lemmas (no conversation about them in training), asked with an unseen phrasing
   untrained  WordNet lemmas outside the 1,500 the model was trained on, asked with phrasings never in training
   unknown    the corpus's held-out made-up words, asked with a training phrasing
-  offtopic   the corpus's held-out off-topic prompts
+  offtopic   the corpus's off-topic evaluation prompts (held-out fillers; half use training templates)
   issue      the questions a first-time user tried (issue 11)
 """
 from __future__ import annotations
