@@ -95,8 +95,8 @@ export function ChatView() {
         <h1>Chat</h1>
         <p data-testid="chat-purpose">Ask about an English word: meanings, synonyms, opposites, examples.</p>
         <p className="muted">
-          A small dictionary model answers in this tab, one token at a time. Its answers are checked against WordNet 3.0: an answer about a different word is hidden, and the WordNet entry is
-          shown as the source.
+          A small dictionary model answers in this tab, one token at a time. It knows only common words (about 1,500), and its answers are checked against WordNet 3.0: an answer about a
+          different word, or one WordNet does not support, is hidden, and the WordNet entry of the word you asked is shown instead.
         </p>
       </header>
       {model?.intendedUse &&
