@@ -94,10 +94,16 @@ export function ChatView() {
       <header className="task-header">
         <h1>Chat</h1>
         <p data-testid="chat-purpose">Ask about an English word: meanings, synonyms, opposites, examples.</p>
-        <p className="muted">
-          A small dictionary model answers in this tab, one token at a time. It knows only common words (about 1,500), and its answers are checked against WordNet 3.0: an answer about a
-          different word, or one WordNet does not support, is hidden, and the WordNet entry of the word you asked is shown instead.
-        </p>
+        {!model || model.retrieval ? (
+          <p className="muted">
+            A small dictionary model answers in this tab, one token at a time. It knows only common words (about 1,500), and its answers are checked against WordNet 3.0: an answer about a
+            different word, or one WordNet does not support, is hidden, and the WordNet entry of the word you asked is shown instead.
+          </p>
+        ) : (
+          <p className="muted" data-testid="chat-unchecked">
+            This model runs in this tab, one token at a time. Its folder names no reference to check answers against, so they are shown as they are.
+          </p>
+        )}
       </header>
       {model?.intendedUse &&
         (/random/i.test(model.intendedUse) ? (
