@@ -1,6 +1,7 @@
 // Chat worker: a decoder-with-past model (shipped under public/models/chat/<id>/ or a folder the user chose) behind
 // the pure chat core. Prefill, then one token a step with the KV cache held by ONNX Runtime (on the GPU under
-// WebGPU); tokens stream to the page through a comlink callback; cancel() ends generation within one token.
+// WebGPU); text streams to the page through a comlink callback, batched to one call per frame; cancel() ends
+// generation within one token.
 import * as Comlink from 'comlink';
 import type { BackendInfo } from '../src/runtime/backend';
 import type { RuntimeOptions } from '../src/runtime/browser';
@@ -10,6 +11,7 @@ import { fetchedSource, pickedSource, type ModelSource } from '../src/runtime/so
 import { Jobs } from '../src/runtime/jobs';
 import { TaskRuntime } from '../src/runtime/taskRuntime';
 import type { ChatSettings } from '../src/tasks/chat/core/chat';
+import { deltaBatcher } from '../src/tasks/chat/core/batcher';
 import { groundedChatTurn, type GroundedTurnResult } from '../src/tasks/chat/core/grounded';
 import type { Lexicon } from '../src/tasks/chat/core/lexicon';
 import { fetchLexicon, type Retrieval } from '../src/tasks/chat/retrieval';
@@ -93,7 +95,9 @@ const api = {
 
   /**
    * One assistant turn for `messages` (the whole history; the KV cache is reused when it is a prefix of the new
-   * prompt). `onToken(delta, count)` is called as text becomes safe to show. Resolves with the answer and timings.
+   * prompt). `onToken(delta, count)` gets the text that became safe to show: the first at once, then at most one call
+   * per frame (16 ms) with what came since, `count` being the tokens generated so far. Resolves with the answer and
+   * timings, the last text having been sent.
    * With `ground` and a model whose manifest declares `retrieval`, the answer is judged against the lexicon
    * (`grounding`): text is shown only once its headword is judged, and an answer about another word is stopped there.
    */
@@ -104,10 +108,15 @@ const api = {
       if (!bundle) throw new LoupeError('INFERENCE_FAILED', 'no chat model is loaded');
       const retrieval = options.ground ? bundle.info.retrieval : undefined;
       const lex = retrieval ? await lexiconFor(retrieval, signal) : undefined;
-      const onEvent = (e: StreamEvent) => {
-        if (onToken && e.delta) void Promise.resolve(onToken(e.delta, e.count)).catch(() => undefined);
-      };
-      const result = await groundedChatTurn(bundle.lm, bundle.tokenizer, messages, settings, { eosTokenIds: bundle.info.eosTokenIds, maxPositions: bundle.info.contextLength }, lex, onEvent, signal);
+      // One message to the page per interval, not per token: each is a round trip through the page's event loop.
+      const batch = onToken ? deltaBatcher((delta, count) => void Promise.resolve(onToken(delta, count)).catch(() => undefined)) : undefined;
+      const onEvent = batch && ((e: StreamEvent) => batch.push(e.delta, e.count));
+      let result: GroundedTurnResult;
+      try {
+        result = await groundedChatTurn(bundle.lm, bundle.tokenizer, messages, settings, { eosTokenIds: bundle.info.eosTokenIds, maxPositions: bundle.info.contextLength }, lex, onEvent, signal);
+      } finally {
+        batch?.flush(); // what was written stays, a stopped answer included
+      }
       return { ...result, cacheLocation: bundle.lm.cacheLocation };
     });
   },

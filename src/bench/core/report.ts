@@ -56,7 +56,7 @@ export const ITEMS: Record<ItemId, ItemInfo> = {
   chat: {
     title: 'Chat: Loupe vs Transformers.js',
     meaning:
-      'The default shipped chat model (its ONNX folder under models/chat/) answering the same prompt through our chat worker (as the Chat view uses it: chat template, prefill, one token a step with the KV cache kept in ONNX Runtime, tokens streamed to the page) ' +
+      'The default shipped chat model (its ONNX folder under models/chat/) answering the same prompt through our chat worker (as the Chat view uses it: chat template, prefill, one token a step with the KV cache kept in ONNX Runtime, text streamed to the page, batched per frame) ' +
       'and through Hugging Face Transformers.js (`@huggingface/transformers`, the same files, local only, `device: \'wasm\'`, `dtype: \'fp32\'`, its own onnxruntime-web build, in its own worker). ' +
       'Both get the same prompt token ids, decode greedily (no repetition penalty, the same end-of-sequence ids, the same token limit) on WASM with 1 thread, one answer each, alternating. ' +
       'Times are on the page’s clock, from the request to each token’s report (Transformers.js: its TextStreamer token callback). Ratio = ours ÷ Transformers.js per repetition: below 1 is faster for times, above 1 for tokens/s. ' +

@@ -49,8 +49,9 @@ export async function answerOurs(llm: Started<ChatWorkerApi>, messages: ChatMess
   const start = performance.now();
   const result = await llm.api.run(messages, settings, Comlink.proxy((_delta: string, count: number) => void marks.push({ count, t: performance.now() })));
   await marksUpTo(marks, result.tokens.length);
-  // Our worker reports a token when its text becomes showable (a held-back partial character comes with the next
-  // one); with no text at all (only special tokens) the worker's own clock is the only one.
+  // Our worker reports text as it becomes showable (a held-back partial character comes with the next token): the
+  // first at once, then one report per frame carrying every token since; with no text at all (only special tokens)
+  // the worker's own clock is the only one.
   const timing = marks.some((m) => m.count > 0)
     ? tokenTiming(start, marks)
     : { tokens: result.tokens.length, ttftMs: result.ttftMs, decodeTokensPerSecond: result.tokensPerSecond || NaN, totalMs: result.totalMs };
