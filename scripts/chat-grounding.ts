@@ -37,9 +37,9 @@ function judgeShown(answer: string, word: string | undefined, lexicon: Lexicon):
   if (parsed.form === 'unknown-refusal') return !word ? 'wrong' : parsed.refused === word ? (lookup(word, lexicon) ? 'none' : 'right') : 'wrong';
   if (!word) return parsed.headword ? 'wrong' : 'none';
   if (!parsed.headword) return parsed.form === 'example' ? 'right' : 'none';
-  const asked = new Set([word.toLowerCase().replace(/ /g, '_'), ...resolve(word, lexicon).map((f) => f.lemma)]);
-  const head = new Set([parsed.headword.toLowerCase().replace(/ /g, '_'), ...resolve(parsed.headword, lexicon).map((f) => f.lemma)]);
-  if (![...head].some((h) => asked.has(h))) return 'wrong';
+  const lemmas = (w: string) => [w.toLowerCase().replace(/ /g, '_'), ...resolve(w, lexicon).map((f) => f.lemma)];
+  const asked = new Set(lemmas(word));
+  if (!lemmas(parsed.headword).some((h) => asked.has(h))) return 'wrong';
   if (parsed.form !== 'meaning') return 'right';
   const gloss = /\)\s*:\s*(.*)$/s.exec(answer)?.[1] ?? '';
   const entry = lookup(word, lexicon);

@@ -1,22 +1,27 @@
 import { z } from 'zod';
 import { LoupeError } from '../errors';
 
+/** The files a folder's manifest.json lists (a model's, or an asset's such as the chat lexicon), each with its checks. */
+export const ManifestFilesSchema = z
+  .array(
+    z.object({
+      path: z.string().min(1).refine((p) => !p.includes('..') && !p.startsWith('/'), 'must stay inside the model folder'),
+      role: z.string().min(1),
+      bytes: z.number().int().positive(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    }),
+  )
+  .min(1);
+
+export type ManifestFile = z.infer<typeof ManifestFilesSchema>[number];
+
 /** The schema every `public/models/<task>/<id>/manifest.json` follows. */
 export const ManifestSchema = z.object({
   schemaVersion: z.literal(1),
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
   task: z.enum(['face', 'mri', 'ct', 'chat']),
   name: z.string().min(1),
-  files: z
-    .array(
-      z.object({
-        path: z.string().min(1).refine((p) => !p.includes('..') && !p.startsWith('/'), 'must stay inside the model folder'),
-        role: z.string().min(1),
-        bytes: z.number().int().positive(),
-        sha256: z.string().regex(/^[0-9a-f]{64}$/),
-      }),
-    )
-    .min(1),
+  files: ManifestFilesSchema,
   inputs: z
     .array(
       z.object({
@@ -54,13 +59,18 @@ export const ManifestSchema = z.object({
 
 export type Manifest = z.infer<typeof ManifestSchema>;
 
-export function parseManifest(json: unknown, where: string): Manifest {
-  const result = ManifestSchema.safeParse(json);
+/** `json` checked against `schema`; every issue named with its path in one MANIFEST_INVALID error about `where`. */
+export function parseWith<T>(schema: z.ZodType<T>, json: unknown, where: string): T {
+  const result = schema.safeParse(json);
   if (!result.success) {
     const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     throw new LoupeError('MANIFEST_INVALID', `${where}: ${issues}`);
   }
   return result.data;
+}
+
+export function parseManifest(json: unknown, where: string): Manifest {
+  return parseWith(ManifestSchema, json, where);
 }
 
 export function modelFile(manifest: Manifest, role = 'model'): Manifest['files'][number] {

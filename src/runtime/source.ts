@@ -4,7 +4,7 @@
 import type { ExecutionProvider } from './backend';
 import { LoupeError } from '../errors';
 import { fetchFile, fetchManifest, sha256Hex, type OnProgress } from './fetchModel';
-import { modelFile, type Manifest } from './manifest';
+import { modelFile, type Manifest, type ManifestFile } from './manifest';
 import { Model, type ModelOptions } from './session';
 
 /** A model folder, however it is stored: names (paths inside it), sizes when known up front, a reader, its manifest. */
@@ -17,6 +17,15 @@ export interface ModelSource {
   manifest?: Manifest;
 }
 
+/** `bytes`, read from `where`/`file.path`, are what the manifest lists (size and SHA-256), or MODEL_INTEGRITY. */
+export async function checkFile(bytes: Uint8Array, file: ManifestFile, where: string): Promise<Uint8Array> {
+  const sha256 = await sha256Hex(bytes);
+  if (bytes.byteLength !== file.bytes || sha256 !== file.sha256) {
+    throw new LoupeError('MODEL_INTEGRITY', `${where}/${file.path}: ${bytes.byteLength} bytes, SHA-256 ${sha256}; the manifest lists ${file.bytes} bytes, ${file.sha256}. Run \`npm run models\` or re-export it.`);
+  }
+  return bytes;
+}
+
 /** The source with every file its manifest lists checked (bytes, SHA-256) as it is read. */
 export function verified(source: ModelSource, manifest: Manifest, where = source.name): ModelSource {
   const listed = new Map(manifest.files.map((f) => [f.path, f]));
@@ -26,13 +35,7 @@ export function verified(source: ModelSource, manifest: Manifest, where = source
     async read(name) {
       const bytes = await source.read(name);
       const file = listed.get(name);
-      if (file) {
-        const sha256 = await sha256Hex(bytes);
-        if (bytes.byteLength !== file.bytes || sha256 !== file.sha256) {
-          throw new LoupeError('MODEL_INTEGRITY', `${where}/${name}: ${bytes.byteLength} bytes, SHA-256 ${sha256}; the manifest lists ${file.bytes} bytes, ${file.sha256}. Run \`npm run models\` or re-export it.`);
-        }
-      }
-      return bytes;
+      return file ? checkFile(bytes, file, where) : bytes;
     },
   };
 }

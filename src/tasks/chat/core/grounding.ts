@@ -74,14 +74,23 @@ export interface LookupResult {
   words: AskedWord[];
 }
 
-/** The question's text for `needle` (lower case, as findWords saw it), with the user's own spelling and case. */
-export function asTyped(question: string, needle: string): string {
-  const tokens = needle.split(/[\s_]+/).filter(Boolean);
-  if (!tokens.length) return needle;
+/** `word` as a whole word in any case, its words apart by spaces, underscores or hyphens, any apostrophe; null when empty. */
+function wordPattern(word: string): RegExp | null {
+  const tokens = word.split(/[\s_]+/).filter(Boolean);
+  if (!tokens.length) return null;
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const quotes = "['\u2018\u2019\u02bc]";
-  const re = new RegExp(`(?<![\\p{L}\\p{N}])${tokens.map((t) => escape(t).replace(/'/g, quotes)).join('[\\s_-]+')}(?![\\p{L}\\p{N}])`, 'iu');
-  return re.exec(question)?.[0] ?? needle;
+  return new RegExp(`(?<![\\p{L}\\p{N}])${tokens.map((t) => escape(t).replace(/'/g, quotes)).join('[\\s_-]+')}(?![\\p{L}\\p{N}])`, 'iu');
+}
+
+/** The question's text for `needle` (lower case, as findWords saw it), with the user's own spelling and case. */
+export function asTyped(question: string, needle: string): string {
+  return wordPattern(needle)?.exec(question)?.[0] ?? needle;
+}
+
+/** Whether `text` contains `word` as a whole word, case aside. */
+function mentions(text: string, word: string): boolean {
+  return wordPattern(word)?.test(text) ?? false;
 }
 
 /**
@@ -223,11 +232,8 @@ export const ASK_HINT = 'This assistant answers questions about English words: a
 
 const quote = (w: string) => `\u201c${w}\u201d`;
 
-/** Whether `text` contains `word` as a whole word, case aside. */
-function mentions(text: string, word: string): boolean {
-  const escaped = word.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '[\\s_-]+');
-  return escaped !== '' && new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'iu').test(text);
-}
+/** Whether a refusal names one of `words` as the user typed it (case aside). */
+const quotesTyped = (parsed: ParsedAnswer, words: readonly AskedWord[]) => words.some((w) => w.typed.toLowerCase() === (parsed.refused ?? '').toLowerCase());
 
 function listOf(words: string[]): string {
   const q = words.map(quote);
@@ -273,15 +279,13 @@ export function judgeAnswer(question: string, answer: string, looked: LookupResu
     const refused = parsed.form === 'unknown-refusal';
     if (!refused && !final && parsed.form === 'other') return undefined;
     // A refusal counts only when it quotes a word the user typed ("I don't know the word "gordis"" for blorptastic does not).
-    const quotesAsked = refused && unknown.some((w) => w.typed.toLowerCase() === (parsed.refused ?? '').toLowerCase());
-    return { verdict: 'unknown-word', withheld: refused ? !quotesAsked : !(parsed.form === 'other' && !answer.trim()), asked, notice, ...(suggestions.length ? { suggestions } : {}), ...(parsed.headword ? { answeredAbout: inText(parsed.headword) } : {}) };
+    return { verdict: 'unknown-word', withheld: refused ? !quotesTyped(parsed, unknown) : !(parsed.form === 'other' && !answer.trim()), asked, notice, ...(suggestions.length ? { suggestions } : {}), ...(parsed.headword ? { answeredAbout: inText(parsed.headword) } : {}) };
   }
 
   const names = listOf(known.map((w) => w.typed));
   if (parsed.form === 'unknown-refusal') {
     // Shown only when it names a word the user typed ("I don't know the word "dreme"" for hello is hidden).
-    const quotesAsked = words.some((w) => w.typed.toLowerCase() === (parsed.refused ?? '').toLowerCase());
-    return { verdict: 'refused', withheld: !quotesAsked, ...base, notice: `The model does not know ${names}; WordNet 3.0 does (see the source).` };
+    return { verdict: 'refused', withheld: !quotesTyped(parsed, words), ...base, notice: `The model does not know ${names}; WordNet 3.0 does (see the source).` };
   }
   if (parsed.headword) {
     const heads = headLemmas(parsed.headword, lex);
