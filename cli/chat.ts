@@ -81,7 +81,7 @@ export async function chatMain(args: string[]): Promise<number> {
   const repetitionPenalty = number('repetition-penalty', values['repetition-penalty'], (n) => n > 0, 'a number > 0 (1 = off)') ?? 1;
 
   const dir = chatModelDir(values.model);
-  configureNodeRuntime();
+  await configureNodeRuntime();
   const folder = await diskSource(dir);
   const { lm, tokenizer, info } = await openWarmChatModel(folder, { ep: 'wasm', id: folder.manifest?.id ?? 'folder', name: folder.manifest?.name ?? dir, source: folder.manifest ? 'shipped' : 'folder', manifest: folder.manifest });
   try {

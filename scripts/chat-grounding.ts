@@ -20,7 +20,7 @@ const RESULTS = join(ROOT, 'training', 'chat', 'results');
 type Item = { word?: string; question: string };
 const { sets } = JSON.parse(readFileSync(join(RESULTS, 'grounding_sets.json'), 'utf8')) as { sets: Record<string, Item[]> };
 
-configureNodeRuntime();
+await configureNodeRuntime();
 const folder = await diskSource(join(MODELS_DIR, 'chat', CHAT_DEFAULT_MODEL));
 const { lm, tokenizer, info } = await openWarmChatModel(folder, { ep: 'wasm', id: CHAT_DEFAULT_MODEL, name: CHAT_DEFAULT_MODEL, source: 'shipped', manifest: folder.manifest });
 if (!info.retrieval) throw new Error('the shipped chat model declares no retrieval lexicon');

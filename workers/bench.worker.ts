@@ -3,13 +3,13 @@
 // *bare* `InferenceSession.run` calls on prepared tensors and a large MatMul for the machine's peak. It is the one
 // module outside src/runtime that touches onnxruntime-web, on purpose: the bare baseline must bypass our wrapper.
 import * as Comlink from 'comlink';
-import * as ort from 'onnxruntime-web';
+import type * as Ort from 'onnxruntime-web';
 import { matmulModel } from '../src/bench/core/matmulModel';
 import { initRuntime } from '../src/runtime/browser';
 import type { BackendInfo } from '../src/runtime/backend';
 import { fetchFile, fetchManifest } from '../src/runtime/fetchModel';
 import { modelFile, type Manifest } from '../src/runtime/manifest';
-import { sessionOptions } from '../src/runtime/session';
+import { ortModule, sessionOptions } from '../src/runtime/session';
 import type { Volume } from '../src/io/volume';
 import { sliceOf } from '../src/io/volume';
 import { FACE_MODELS, type FaceModelId } from '../src/tasks/face/core/models';
@@ -21,18 +21,16 @@ import { CT_INPUT, sampleSliceIndices, toModelInput as toCtInput } from '../src/
 import type { CountedInput } from '../src/bench/core/flops';
 import type { PlainTensor } from '../src/bench/core/native';
 
-/** The ORT WASM build src/runtime/browser.ts loads (the JSEP build: WASM and WebGPU in one binary). */
-export const ORT_WASM_FILE = 'ort-wasm-simd-threaded.jsep.wasm';
 
 interface Loaded {
-  session: ort.InferenceSession;
+  session: Ort.InferenceSession;
   manifest: Manifest;
   /** Named feed sets, e.g. one per MRI slice. */
-  feeds: Record<string, ort.Tensor>[];
+  feeds: Record<string, Ort.Tensor>[];
 }
 
 const sessions = new Map<string, Loaded>();
-const matmuls = new Map<number, { session: ort.InferenceSession; feeds: Record<string, ort.Tensor> }>();
+const matmuls = new Map<number, { session: Ort.InferenceSession; feeds: Record<string, Ort.Tensor> }>();
 let backend: BackendInfo | undefined;
 
 function loaded(key: string): Loaded {
@@ -42,7 +40,7 @@ function loaded(key: string): Loaded {
   return l;
 }
 
-function inputSet(key: string, set: number): { session: ort.InferenceSession; feeds: Record<string, ort.Tensor> } {
+function inputSet(key: string, set: number): { session: Ort.InferenceSession; feeds: Record<string, Ort.Tensor> } {
   const l = loaded(key);
   const feeds = l.feeds[set];
   if (!feeds) throw new Error(`bench worker: ${key} has ${l.feeds.length} input set(s), not ${set + 1}`);
@@ -50,7 +48,7 @@ function inputSet(key: string, set: number): { session: ort.InferenceSession; fe
 }
 
 /** A CPU tensor's data as plain data (a copy), for the dtypes the benchmark feeds and compares. */
-function plain(t: ort.Tensor): PlainTensor | undefined {
+function plain(t: Ort.Tensor): PlainTensor | undefined {
   const dims = [...t.dims];
   if (t.type === 'float32') return { dtype: 'float32', data: (t.data as Float32Array).slice(), dims };
   if (t.type === 'int64') return { dtype: 'int64', data: (t.data as BigInt64Array).slice(), dims };
@@ -58,7 +56,7 @@ function plain(t: ort.Tensor): PlainTensor | undefined {
   return undefined;
 }
 
-async function runOnce(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Promise<number> {
+async function runOnce(session: Ort.InferenceSession, feeds: Record<string, Ort.Tensor>): Promise<number> {
   const t = performance.now();
   const out = await session.run(feeds);
   const ms = performance.now() - t;
@@ -66,11 +64,17 @@ async function runOnce(session: ort.InferenceSession, feeds: Record<string, ort.
   return ms;
 }
 
-function zerosFor(manifest: Manifest): Record<string, ort.Tensor> {
+/** A CPU tensor of the build initRuntime loaded (the bare baseline runs in the same build as ours). */
+function tensor(type: 'float32' | 'int64', data: Float32Array | BigInt64Array, dims: readonly number[]): Ort.Tensor {
+  const { Tensor } = ortModule();
+  return type === 'int64' ? new Tensor('int64', data as BigInt64Array, dims) : new Tensor('float32', data as Float32Array, dims);
+}
+
+function zerosFor(manifest: Manifest): Record<string, Ort.Tensor> {
   const input = manifest.inputs[0];
   const dims = input.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
   if (manifest.preprocess) dims.splice(-2, 2, manifest.preprocess.cropSize, manifest.preprocess.cropSize);
-  return { [input.name]: new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)), dims) };
+  return { [input.name]: tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)), dims) };
 }
 
 function random(n: number, seed: number): Float32Array {
@@ -87,7 +91,7 @@ const api = {
   /** Same bootstrap as a task worker, WASM only. Returns the backend and the ORT versions. */
   async init(threads: number): Promise<{ backend: BackendInfo; ortVersions: Record<string, string>; wasmFile: string }> {
     backend ??= await initRuntime({ preference: 'wasm', threads });
-    return { backend, ortVersions: { ...ort.env.versions }, wasmFile: ORT_WASM_FILE };
+    return { backend, ortVersions: { ...ortModule().env.versions }, wasmFile: backend.wasmFile ?? '?' };
   },
 
   /**
@@ -100,7 +104,7 @@ const api = {
       const { manifest, baseUrl } = await fetchManifest(task, id);
       const file = modelFile(manifest);
       const bytes = await fetchFile(manifest.name, { url: baseUrl + file.path, bytes: file.bytes, sha256: file.sha256 });
-      const session = await ort.InferenceSession.create(bytes, sessionOptions('wasm'));
+      const session = await ortModule().InferenceSession.create(bytes, sessionOptions('wasm'));
       if (warmUp) await runOnce(session, zerosFor(manifest));
       sessions.set(key, { session, manifest, feeds: [] });
     }
@@ -114,7 +118,7 @@ const api = {
     if (!l) throw new Error(`bench worker: face/${id} is not loaded`);
     const size = FACE_MODELS[id].inputSize;
     const data = toLetterboxedNHWC(image, computeLetterbox([0, 0, image.width, image.height], size));
-    l.feeds = [{ [l.manifest.inputs[0].name]: new ort.Tensor('float32', data, [1, size, size, 3]) }];
+    l.feeds = [{ [l.manifest.inputs[0].name]: tensor('float32', data, [1, size, size, 3]) }];
   },
 
   /** Every slice of the volume's first frame, preprocessed as the MRI pipeline does. */
@@ -124,7 +128,7 @@ const api = {
     const [nx, ny, nz] = volume.dims;
     const grid = sliceGrid(nx, ny, volume.spacingMm[0], volume.spacingMm[1], preprocessOf(l.manifest));
     l.feeds = Array.from({ length: nz }, (_, z) => ({
-      [l.manifest.inputs[0].name]: new ort.Tensor('float32', toModelInput(sliceOf(volume, z, 0), grid), [1, 1, grid.size, grid.size]),
+      [l.manifest.inputs[0].name]: tensor('float32', toModelInput(sliceOf(volume, z, 0), grid), [1, 1, grid.size, grid.size]),
     }));
     return nz;
   },
@@ -138,7 +142,7 @@ const api = {
     const l = sessions.get(`ct/${id}`);
     if (!l) throw new Error(`bench worker: ct/${id} is not loaded`);
     const data = toCtInput(hu, dims, sampleSliceIndices(dims[2]));
-    l.feeds = [{ [l.manifest.inputs[0].name]: new ort.Tensor('float32', data, [1, 1, ...CT_INPUT]) }];
+    l.feeds = [{ [l.manifest.inputs[0].name]: tensor('float32', data, [1, 1, ...CT_INPUT]) }];
     return l.feeds.length;
   },
 
@@ -152,13 +156,13 @@ const api = {
   setCountedInputs(key: string, inputs: Record<string, CountedInput>, append = false): number {
     const l = sessions.get(key);
     if (!l) throw new Error(`bench worker: ${key} is not loaded`);
-    const feeds: Record<string, ort.Tensor> = {};
+    const feeds: Record<string, Ort.Tensor> = {};
     for (const [name, { shape, dtype, fill }] of Object.entries(inputs)) {
       const n = shape.reduce((a, b) => a * b, 1);
       feeds[name] =
         dtype === 'int64'
-          ? new ort.Tensor('int64', new BigInt64Array(n).fill(BigInt(fill ?? 1)), shape)
-          : new ort.Tensor('float32', random(n, 3).map((v) => v * 0.1), shape);
+          ? tensor('int64', new BigInt64Array(n).fill(BigInt(fill ?? 1)), shape)
+          : tensor('float32', random(n, 3).map((v) => v * 0.1), shape);
     }
     if (append) l.feeds.push(feeds);
     else l.feeds = [feeds];
@@ -213,8 +217,8 @@ const api = {
   async timeMatmul(n: number, runs: number): Promise<number[]> {
     let entry = matmuls.get(n);
     if (!entry) {
-      const session = await ort.InferenceSession.create(matmulModel(n), sessionOptions('wasm'));
-      const feeds = { A: new ort.Tensor('float32', random(n * n, 1), [n, n]), B: new ort.Tensor('float32', random(n * n, 2), [n, n]) };
+      const session = await ortModule().InferenceSession.create(matmulModel(n), sessionOptions('wasm'));
+      const feeds = { A: tensor('float32', random(n * n, 1), [n, n]), B: tensor('float32', random(n * n, 2), [n, n]) };
       await runOnce(session, feeds);
       entry = { session, feeds };
       matmuls.set(n, entry);

@@ -11,6 +11,8 @@ export interface BackendInfo {
   fallbackReason?: string;
   /** The adapter's description, when WebGPU is used. */
   adapter?: string;
+  /** The ONNX Runtime .wasm binary the worker loaded (the plain WASM build, or the JSEP build for WebGPU). */
+  wasmFile?: string;
 }
 
 export const PROVIDER_PREFERENCES: ProviderPreference[] = ['auto', 'webgpu', 'wasm'];

@@ -10,10 +10,10 @@ export const MODELS_DIR = join(import.meta.dirname, '..', '..', 'public', 'model
 
 let configured = false;
 
-/** ONNX Runtime's WASM setup for Node (1 thread), done once before the first session. */
-export function configureNodeRuntime(): void {
+/** ONNX Runtime's WASM setup for Node (onnxruntime-web's Node build, 1 thread), done once before the first session. */
+export async function configureNodeRuntime(): Promise<void> {
   if (configured) return;
-  configureWasm({ threads: 1 });
+  configureWasm(await import('onnxruntime-web'), { threads: 1 });
   configured = true;
 }
 
@@ -54,8 +54,7 @@ const loaded = new Map<string, Promise<Model>>();
 export function loadModelFromDisk(task: string, id: string, manifestPath = join(MODELS_DIR, task, id, 'manifest.json')): Promise<Model> {
   let model = loaded.get(manifestPath);
   if (!model) {
-    configureNodeRuntime();
-    model = diskSource(dirname(manifestPath)).then((source) => {
+    model = configureNodeRuntime().then(() => diskSource(dirname(manifestPath))).then((source) => {
       if (!source.manifest) throw new LoupeError('MODEL_FETCH_FAILED', `${manifestPath}: no such file`);
       return openModel(source, 'wasm');
     });

@@ -1,4 +1,4 @@
-import * as ort from 'onnxruntime-web';
+import type * as Ort from 'onnxruntime-web';
 import type { ExecutionProvider } from './backend';
 import { LoupeError, type ErrorCode } from '../errors';
 import { yieldToEvents } from './jobs';
@@ -37,23 +37,35 @@ export interface ModelOptions {
   externalData?: { path: string; data: Uint8Array }[];
 }
 
+/** An onnxruntime-web build's module: the JSEP bundle (WebGPU + WASM), the plain WASM bundle, or Node's. */
+export type OrtModule = typeof Ort;
+
 export interface WasmSetup {
   threads: number;
   /** URLs of the WASM runtime files, served by the app itself. */
   wasmPaths?: { mjs?: string; wasm?: string };
-  /** The runtime's .wasm bytes, when the caller fetched (and cached) them itself. */
+  /** The runtime's .wasm bytes (of the same build as the module), when the caller fetched (and cached) them itself. */
   wasmBinary?: Uint8Array;
 }
 
-/** Must run before the first session is created; ONNX Runtime reads these once. */
-export function configureWasm({ threads, wasmPaths, wasmBinary }: WasmSetup): void {
+let ort: OrtModule | undefined;
+
+/** The build configureWasm set up; every session, tensor and baseline of this worker goes through it. */
+export function ortModule(): OrtModule {
+  if (!ort) throw new LoupeError('INFERENCE_FAILED', 'ONNX Runtime is not set up yet (configureWasm runs first)');
+  return ort;
+}
+
+/** Must run before the first session is created, with the build this worker uses; ONNX Runtime reads these once. */
+export function configureWasm(module: OrtModule, { threads, wasmPaths, wasmBinary }: WasmSetup): void {
+  ort = module;
   ort.env.wasm.numThreads = threads;
-  if (wasmPaths) ort.env.wasm.wasmPaths = wasmPaths as ort.Env.WasmPrefixOrFilePaths;
+  if (wasmPaths) ort.env.wasm.wasmPaths = wasmPaths as Ort.Env.WasmPrefixOrFilePaths;
   if (wasmBinary) ort.env.wasm.wasmBinary = wasmBinary;
   ort.env.logLevel = 'error';
 }
 
-export function sessionOptions(ep: ExecutionProvider): ort.InferenceSession.SessionOptions {
+export function sessionOptions(ep: ExecutionProvider): Ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [ep],
     graphOptimizationLevel: 'all',
@@ -76,15 +88,15 @@ export class Model {
   private constructor(
     readonly manifest: Manifest,
     readonly ep: ExecutionProvider,
-    private readonly session: ort.InferenceSession,
+    private readonly session: Ort.InferenceSession,
   ) {}
 
   static async create(manifest: Manifest, bytes: Uint8Array, ep: ExecutionProvider, options: ModelOptions = {}): Promise<Model> {
-    const settings: ort.InferenceSession.SessionOptions = { ...sessionOptions(ep) };
+    const settings: Ort.InferenceSession.SessionOptions = { ...sessionOptions(ep) };
     if (ep === 'webgpu' && options.outputsOnDevice?.length) settings.preferredOutputLocation = Object.fromEntries(options.outputsOnDevice.map((n) => [n, 'gpu-buffer' as const]));
     if (options.externalData?.length) settings.externalData = options.externalData;
     try {
-      return new Model(manifest, ep, await ort.InferenceSession.create(bytes, settings));
+      return new Model(manifest, ep, await ortModule().InferenceSession.create(bytes, settings));
     } catch (error) {
       const message = (error as Error).message ?? String(error);
       if (ep === 'webgpu') throw new LoupeError('WEBGPU_UNAVAILABLE', `${manifest.id}: ${message}`);
@@ -117,7 +129,7 @@ export class Model {
    */
   private queue: Promise<unknown> = Promise.resolve();
 
-  private async invoke(tensors: Record<string, ort.Tensor>): Promise<ort.InferenceSession.ReturnType> {
+  private async invoke(tensors: Record<string, Ort.Tensor>): Promise<Ort.InferenceSession.ReturnType> {
     const turn = this.queue.then(yieldToEvents).then(() => this.session.run(tensors));
     this.queue = turn.catch(() => undefined);
     try {
@@ -131,11 +143,12 @@ export class Model {
   /** Runs with float32 feeds checked against the session's inputs; returns float32 outputs by name. */
   async run(feeds: Record<string, TensorData>): Promise<Record<string, Float32Array>> {
     this.checkFeeds(Object.keys(feeds));
-    const tensors: Record<string, ort.Tensor> = {};
+    const { Tensor } = ortModule();
+    const tensors: Record<string, Ort.Tensor> = {};
     for (const [name, { data, dims }] of Object.entries(feeds)) {
       const count = dims.reduce((a, b) => a * b, 1);
       if (count !== data.length) throw new LoupeError('INPUT_SHAPE_MISMATCH', `${name}: ${data.length} values for shape [${dims}]`);
-      tensors[name] = new ort.Tensor('float32', data, dims);
+      tensors[name] = new Tensor('float32', data, dims);
     }
     const outputs = await this.invoke(tensors);
     const result: Record<string, Float32Array> = {};
@@ -153,17 +166,18 @@ export class Model {
    */
   async runHeld(feeds: Record<string, TypedTensorData | HeldTensor>): Promise<Record<string, HeldTensor>> {
     this.checkFeeds(Object.keys(feeds));
-    const tensors: Record<string, ort.Tensor> = {};
-    const created: ort.Tensor[] = [];
+    const { Tensor } = ortModule();
+    const tensors: Record<string, Ort.Tensor> = {};
+    const created: Ort.Tensor[] = [];
     for (const [name, feed] of Object.entries(feeds)) {
-      if (feed instanceof ort.Tensor) {
+      if (feed instanceof Tensor) {
         tensors[name] = feed;
         continue;
       }
       const { dtype, data, dims } = feed as TypedTensorData;
       const count = dims.reduce((a, b) => a * b, 1);
       if (count !== data.length) throw new LoupeError('INPUT_SHAPE_MISMATCH', `${name}: ${data.length} values for shape [${dims}]`);
-      const tensor = new ort.Tensor(dtype, data, dims);
+      const tensor = new Tensor(dtype, data, dims);
       created.push(tensor);
       tensors[name] = tensor;
     }
@@ -209,7 +223,7 @@ export class Model {
  * crash, `destroy()`). Call only after a WebGPU session exists: before that, asking for the device creates one.
  */
 export async function watchWebGpuDevice(onLost: (reason: string) => void): Promise<void> {
-  const device = (await ort.env.webgpu.device) as unknown as { lost?: Promise<{ message?: string; reason?: string }> } | undefined;
+  const device = (await ortModule().env.webgpu.device) as unknown as { lost?: Promise<{ message?: string; reason?: string }> } | undefined;
   void device?.lost?.then((info) => onLost(info.message || info.reason || 'device lost'));
 }
 
@@ -247,7 +261,7 @@ function halfToFloat(h: number): number {
 
 /** A held tensor's values as float32 (downloaded from the GPU when it lives there; float16 widened). */
 export async function readFloat32(tensor: HeldTensor): Promise<Float32Array> {
-  const data = await (tensor as unknown as ort.Tensor).getData();
+  const data = await (tensor as unknown as Ort.Tensor).getData();
   if (data instanceof Float32Array) return data;
   if (tensor.type === 'float16' && data instanceof Uint16Array) return Float32Array.from(data, halfToFloat);
   // float16 arrives as raw bits (Uint16Array), or as a Float16Array where the JS engine has one.

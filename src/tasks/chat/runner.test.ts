@@ -23,7 +23,7 @@ const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 let bundle: ChatBundle;
 
 beforeAll(async () => {
-  configureNodeRuntime();
+  await configureNodeRuntime();
   bundle = await openChatModel(await diskSource(DIR), { ep: 'wasm', id: 'tiny-random', name: 'tiny-random', source: 'shipped' });
 });
 
