@@ -227,7 +227,9 @@ def main(argv=None):
     skipped = {}
     for man_path in sorted(MODELS.glob("*/*/manifest.json")):
         manifest = json.loads(man_path.read_text())
-        file = next(f for f in manifest["files"] if f["role"] == "model")
+        file = next((f for f in manifest["files"] if f["role"] == "model"), None)
+        if file is None:        # a data folder beside the models (the chat lexicon): nothing to count
+            continue
         onnx_path = man_path.parent / file["path"]
         if not onnx_path.exists():
             print(f"[flops] {onnx_path.relative_to(ROOT)} is missing; skipped", file=sys.stderr)

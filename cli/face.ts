@@ -1,7 +1,7 @@
 import { toUserError, ERROR_ADVICE } from '../src/errors';
 import { loadModelFromDisk } from '../src/runtime/node';
 import type { FaceModelId } from '../src/tasks/face/core/models';
-import { detectFaces } from '../src/tasks/face/core/pipeline';
+import { detectFaces, rgbaFrame } from '../src/tasks/face/core/pipeline';
 import type { Face } from '../src/tasks/face/core/types';
 import { faceRunner } from '../src/tasks/face/runner';
 import { DEFAULT_SCORE_THRESHOLD } from '../src/tasks/face/core/thresholds';
@@ -36,7 +36,7 @@ export async function faceMain(args: string[]): Promise<number> {
   for (const file of positionals) {
     try {
       const image = await readRgba(file);
-      const { faces } = await detectFaces(image, run, { model, accurate: values.accurate, scoreThreshold });
+      const { faces } = await detectFaces(rgbaFrame(image), run, { model, accurate: values.accurate, scoreThreshold });
       results.push({ file, width: image.width, height: image.height, faces });
     } catch (error) {
       failed++;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { readRgba } from '../cli/io';
 import { loadModelFromDisk } from '../src/runtime/node';
-import { detectFaces } from '../src/tasks/face/core/pipeline';
+import { detectFaces, rgbaFrame } from '../src/tasks/face/core/pipeline';
 import { ACCURATE_FLOOR, DEFAULT_SCORE_THRESHOLD, LIVE_SCORE_THRESHOLD } from '../src/tasks/face/core/thresholds';
 import type { Face } from '../src/tasks/face/core/types';
 import { faceRunner } from '../src/tasks/face/runner';
@@ -94,9 +94,9 @@ function match(faces: Face[], truth: number[][]): [number, number] {
 const detections = new Map<string, Record<Mode, Face[]>>();
 for (const item of items) {
   const r = {} as Record<Mode, Face[]>;
-  r.live = (await detectFaces(item.image, run, { model: 'blazeface-short', scoreThreshold: PLAIN_FLOOR })).faces;
-  r.full = (await detectFaces(item.image, run, { model: 'blazeface-full', scoreThreshold: PLAIN_FLOOR })).faces;
-  r.accurate = (await detectFaces(item.image, run, { model: 'blazeface-full', accurate: true, scoreThreshold: ACCURATE_FLOOR })).faces;
+  r.live = (await detectFaces(rgbaFrame(item.image), run, { model: 'blazeface-short', scoreThreshold: PLAIN_FLOOR })).faces;
+  r.full = (await detectFaces(rgbaFrame(item.image), run, { model: 'blazeface-full', scoreThreshold: PLAIN_FLOOR })).faces;
+  r.accurate = (await detectFaces(rgbaFrame(item.image), run, { model: 'blazeface-full', accurate: true, scoreThreshold: ACCURATE_FLOOR })).faces;
   detections.set(item.name, r);
   const top = (m: Mode) => (r[m][0]?.score ?? 0).toFixed(3);
   console.log(`${item.name.padEnd(42)} ${item.image.width}x${item.image.height}  max score live ${top('live')}  full ${top('full')}  accurate ${top('accurate')}`);

@@ -6,7 +6,8 @@ import type { OnProgress } from '../src/runtime/fetchModel';
 import { Jobs } from '../src/runtime/jobs';
 import { TaskRuntime } from '../src/runtime/taskRuntime';
 import type { FaceModelId } from '../src/tasks/face/core/models';
-import { detectFaces, type DetectOptions, type Detections } from '../src/tasks/face/core/pipeline';
+import { fromLetterboxedRgba } from '../src/tasks/face/core/letterbox';
+import { detectFaces, type DetectOptions, type Detections, type FaceFrame } from '../src/tasks/face/core/pipeline';
 import { faceRunner } from '../src/tasks/face/runner';
 
 export interface FaceResult extends Detections {
@@ -20,16 +21,28 @@ const run = faceRunner((id) => runtime.model(id));
 const jobs = new Jobs();
 let canvas: OffscreenCanvas | undefined;
 
-function toRgba(bitmap: ImageBitmap): ImageData {
-  canvas ??= new OffscreenCanvas(bitmap.width, bitmap.height);
-  if (canvas.width !== bitmap.width || canvas.height !== bitmap.height) {
-    canvas.width = bitmap.width;
-    canvas.height = bitmap.height;
-  }
-  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-  ctx.drawImage(bitmap, 0, 0);
-  bitmap.close();
-  return ctx.getImageData(0, 0, canvas.width, canvas.height);
+/**
+ * A transferred bitmap as the pipeline's frame: each view is drawn scaled (bilinear, as `toLetterboxedNHWC`
+ * samples: pixel centres) and letterboxed onto a model-sized canvas, and only those size² pixels are read back,
+ * never the whole camera frame.
+ */
+function bitmapFrame(bitmap: ImageBitmap): FaceFrame {
+  return {
+    width: bitmap.width,
+    height: bitmap.height,
+    letterbox(box, mirror) {
+      const { size, scale, padX, padY, rect } = box;
+      canvas ??= new OffscreenCanvas(size, size);
+      if (canvas.width !== size || canvas.height !== size) canvas.width = canvas.height = size;
+      const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+      ctx.setTransform(mirror ? -1 : 1, 0, 0, 1, mirror ? size : 0, 0);
+      ctx.clearRect(0, 0, size, size);
+      ctx.imageSmoothingEnabled = true;
+      ctx.imageSmoothingQuality = 'low';
+      ctx.drawImage(bitmap, rect[0], rect[1], rect[2], rect[3], padX, padY, rect[2] * scale, rect[3] * scale);
+      return fromLetterboxedRgba(ctx.getImageData(0, 0, size, size).data, box);
+    },
+  };
 }
 
 const api = {
@@ -48,12 +61,12 @@ const api = {
   run(bitmap: ImageBitmap, options: DetectOptions): Promise<FaceResult> {
     return jobs.run(async (signal) => {
       const { width, height } = bitmap;
-      const pre = performance.now();
-      const image = toRgba(bitmap);
-      const decodeMs = performance.now() - pre;
-      const result = await runtime.surviveDeviceLoss(() => detectFaces(image, run, { ...options, signal }));
-      result.times.preMs += decodeMs;
-      return { ...result, width, height, backend: await runtime.info() };
+      try {
+        const result = await runtime.surviveDeviceLoss(() => detectFaces(bitmapFrame(bitmap), run, { ...options, signal }));
+        return { ...result, width, height, backend: await runtime.info() };
+      } finally {
+        bitmap.close();
+      }
     });
   },
 

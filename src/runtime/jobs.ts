@@ -35,18 +35,30 @@ export class Jobs {
   }
 }
 
+let channel: MessageChannel | undefined;
+const waiting: (() => void)[] = [];
+
 /**
  * Resolves on the next macrotask. ONNX Runtime's WASM runs settle as microtasks, so a loop of runs never lets a
  * worker read its messages (a cancel, say) unless it yields like this; a MessageChannel avoids setTimeout's 4 ms clamp.
  */
 export function yieldToEvents(): Promise<void> {
   if (typeof MessageChannel === 'undefined') return new Promise((resolve) => setTimeout(resolve, 0));
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
+  // One channel for the worker's life (a new one per run cost about as much as a small model's run); in Node its
+  // port keeps the process alive only while a yield is pending.
+  if (!channel) {
+    channel = new MessageChannel();
+    const port = channel.port1 as MessagePort & { unref?(): void };
+    port.onmessage = () => {
+      waiting.shift()?.();
+      if (!waiting.length) port.unref?.();
     };
-    channel.port2.postMessage(null);
+    port.unref?.();
+  }
+  const { port1, port2 } = channel;
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    (port1 as MessagePort & { ref?(): void }).ref?.();
+    port2.postMessage(null);
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeLetterbox, toImageFace, toImagePoint, toInputPoint, toLetterboxedNHWC, type Rect } from './letterbox';
+import { computeLetterbox, fromLetterboxedRgba, toImageFace, toImagePoint, toInputPoint, toLetterboxedNHWC, type Rect } from './letterbox';
 import type { RgbaImage } from '../../../io/image';
 import type { Face } from './types';
 
@@ -152,6 +152,30 @@ describe('toLetterboxedNHWC', () => {
     expect(t).toBe(out);
     expect(pixel(t, 8, 0, 0)).toEqual([0, 0, 0]);
     expect(pixel(t, 8, 0, 2)).toEqual([1, 1, 1]);
+  });
+});
+
+describe('fromLetterboxedRgba', () => {
+  it('gives the values toLetterboxedNHWC gives for the same pixels, and exactly 0 in the padding whatever the canvas holds there', () => {
+    // A 4×2 picture letterboxed into 4 at scale 1: rows 1–2 are content; the canvas holds junk (200) in rows 0 and 3.
+    const box = computeLetterbox([0, 0, 4, 2], 4);
+    const content = image(4, 2, (x, y) => [10 * x, 20 * y + 5, 255 - x]);
+    const canvas = image(4, 4, (x, y) => (y === 0 || y === 3 ? [200, 200, 200] : [10 * x, 20 * (y - 1) + 5, 255 - x]));
+    const fromCanvas = fromLetterboxedRgba(canvas.data, box);
+    const fromPixels = toLetterboxedNHWC(content, box);
+    expect(Array.from(fromCanvas)).toEqual(Array.from(fromPixels));
+    for (let x = 0; x < 4; x++) {
+      expect(pixel(fromCanvas, 4, x, 0)).toEqual([0, 0, 0]);
+      expect(pixel(fromCanvas, 4, x, 3)).toEqual([0, 0, 0]);
+    }
+  });
+
+  it('keeps a partly covered edge pixel (fractional padding) and rejects a picture of the wrong size', () => {
+    // 5×2 into 4: scale 0.8, padY 1.2 → rows 1..2 (floor 1.2, ceil 2.8) are content.
+    const box = computeLetterbox([0, 0, 5, 2], 4);
+    const t = fromLetterboxedRgba(image(4, 4, () => [255, 255, 255]).data, box);
+    expect([0, 1, 2, 3].map((y) => pixel(t, 4, 0, y)[0])).toEqual([0, 1, 1, 0]);
+    expect(() => fromLetterboxedRgba(new Uint8ClampedArray(8), box)).toThrow(RangeError);
   });
 });
 

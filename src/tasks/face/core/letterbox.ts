@@ -60,6 +60,32 @@ export function toLetterboxedNHWC(image: RgbaImage, box: Letterbox, mirror = fal
   return tensor;
 }
 
+/**
+ * A letterboxed RGBA picture of the model input (size×size, e.g. the crop drawn scaled onto a canvas) to the NHWC
+ * float tensor in [-1, 1]: the same values as `toLetterboxedNHWC` for the same pixels, and exactly 0 in the padding
+ * (the pixels outside the content area, whatever the canvas held there).
+ */
+export function fromLetterboxedRgba(data: Uint8ClampedArray | Uint8Array, box: Letterbox, out?: Float32Array): Float32Array {
+  const { size, padX, padY } = box;
+  if (data.length !== size * size * 4) throw new RangeError(`expected ${size}×${size} RGBA, got ${data.length} bytes`);
+  const tensor = out ?? new Float32Array(size * size * 3);
+  tensor.fill(0);
+  const x0 = Math.max(0, Math.floor(padX));
+  const x1 = Math.min(size, Math.ceil(size - padX));
+  const y0 = Math.max(0, Math.floor(padY));
+  const y1 = Math.min(size, Math.ceil(size - padY));
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const i = (y * size + x) * 4;
+      const o = (y * size + x) * 3;
+      tensor[o] = data[i] / 127.5 - 1;
+      tensor[o + 1] = data[i + 1] / 127.5 - 1;
+      tensor[o + 2] = data[i + 2] / 127.5 - 1;
+    }
+  }
+  return tensor;
+}
+
 /** Maps a point in normalised model-input coordinates back to source-image pixels. */
 export function toImagePoint([u, v]: [number, number], box: Letterbox, mirror = false): [number, number] {
   const x = (u * box.size - box.padX) / box.scale;

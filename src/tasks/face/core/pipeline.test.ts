@@ -3,11 +3,10 @@ import { planViews } from './accurate';
 import { VALUES_PER_ANCHOR, sigmoid } from './decode';
 import { computeLetterbox, toInputPoint, type Rect } from './letterbox';
 import { FACE_MODELS, anchorsFor, type FaceModelId } from './models';
-import { MIN_VOTES, NMS_IOU, VOTE_IOU, detectFaces, type RunFaceModel } from './pipeline';
-import type { RgbaImage } from '../../../io/image';
+import { MIN_VOTES, NMS_IOU, VOTE_IOU, detectFaces, rgbaFrame, type FaceFrame, type RunFaceModel } from './pipeline';
 import type { Face, Point } from './types';
 
-function image(width: number, height: number, colour: (x: number, y: number) => number = () => 128): RgbaImage {
+function image(width: number, height: number, colour: (x: number, y: number) => number = () => 128): FaceFrame {
   const data = new Uint8ClampedArray(width * height * 4);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -15,7 +14,7 @@ function image(width: number, height: number, colour: (x: number, y: number) => 
       data.set([c, c, c, 255], (y * width + x) * 4);
     }
   }
-  return { data, width, height };
+  return rgbaFrame({ data, width, height });
 }
 
 interface RawFace {

@@ -2,13 +2,29 @@ import { LoupeError, throwIfAborted } from '../../../errors';
 import { planViews, isWhollyInside, type View } from './accurate';
 import { decodeFaces } from './decode';
 import { fuseByVoting } from './fuse';
-import { computeLetterbox, toImageFace, toLetterboxedNHWC } from './letterbox';
+import { computeLetterbox, toImageFace, toLetterboxedNHWC, type Letterbox } from './letterbox';
 import { FACE_MODELS, anchorsFor, type FaceModelId } from './models';
 import type { RgbaImage } from '../../../io/image';
 import type { Face } from './types';
 
 /** Runs one face model on an NHWC tensor; injected so this pipeline stays free of ONNX Runtime. */
 export type RunFaceModel = (model: FaceModelId, input: Float32Array) => Promise<{ logits: Float32Array; regressors: Float32Array }>;
+
+/**
+ * The picture faces are detected in: its size, and each view's model input (a rect letterboxed into the model's
+ * square, mirrored or not) made on demand. From decoded pixels (`rgbaFrame`), or in the face worker by drawing the
+ * view scaled onto a model-sized canvas, so a camera frame is never read back whole.
+ */
+export interface FaceFrame {
+  width: number;
+  height: number;
+  letterbox(box: Letterbox, mirror: boolean): Float32Array;
+}
+
+/** Decoded RGBA pixels as a frame: each view resampled bilinearly in JS (`toLetterboxedNHWC`). */
+export function rgbaFrame(image: RgbaImage): FaceFrame {
+  return { width: image.width, height: image.height, letterbox: (box, mirror) => toLetterboxedNHWC(image, box, mirror) };
+}
 
 export interface DetectOptions {
   model: FaceModelId;
@@ -40,12 +56,12 @@ export const VOTE_IOU = 0.4;
 export const MIN_VOTES = 3;
 
 export async function detectFaces(
-  image: RgbaImage,
+  frame: FaceFrame,
   run: RunFaceModel,
   { model, accurate = false, scoreThreshold, signal }: DetectOptions,
   now: () => number = () => performance.now(),
 ): Promise<Detections> {
-  const { width, height } = image;
+  const { width, height } = frame;
   if (width < 1 || height < 1) throw new LoupeError('CORRUPT_IMAGE', `image has no pixels (${width}×${height})`);
   const views: View[] = accurate ? planViews(width, height) : [{ rect: [0, 0, width, height], model, mirror: false }];
   const times: StageTimes = { preMs: 0, inferMs: 0, postMs: 0 };
@@ -55,7 +71,7 @@ export async function detectFaces(
     const spec = FACE_MODELS[view.model];
     let t = now();
     const box = computeLetterbox(view.rect, spec.inputSize);
-    const input = toLetterboxedNHWC(image, box, view.mirror);
+    const input = frame.letterbox(box, view.mirror);
     times.preMs += now() - t;
     t = now();
     const { logits, regressors } = await run(view.model, input);
