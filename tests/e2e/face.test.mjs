@@ -227,13 +227,16 @@ test('6. accurate mode finds more faces of the 13-face mosaic (>= 10) than the p
   });
 });
 
-test('7. a second visit loads the WASM runtime and the model from Cache Storage, not the network', T, async (t) => {
+test('7. on WASM only the plain runtime build is fetched; a second visit loads it and the model from Cache Storage, not the network', T, async (t) => {
   await withBrowser(t, {}, async ({ page, requests }) => {
     const heavy = () => requests.map((r) => r.url).filter((u) => /\.(wasm|onnx)(\?|$)/.test(u));
     await openApp(page, { ep: 'wasm' });
     assertOneAstronaut(await detectAstronaut(page));
     const first = heavy();
     assert.ok(first.some((u) => u.endsWith('.wasm')) && first.some((u) => u.endsWith('model.onnx')), `first visit fetched ${first.join(' ')}`);
+    // On WASM only the plain runtime build (14 MB) is fetched, never the JSEP build (28 MB) that WebGPU needs.
+    const runtimes = first.filter((u) => /\/ort-wasm[^/]*\.wasm$/.test(u));
+    assert.ok(runtimes.length >= 1 && runtimes.every((u) => /\/ort-wasm-simd-threaded-[\w-]+\.wasm$/.test(u)), `runtime builds fetched on WASM: ${runtimes.join(' ')}`);
     const cached = await page.evaluate(async () => (await (await caches.open('loupe-models-v1')).keys()).map((r) => new URL(r.url).pathname));
     t.diagnostic(`cache holds ${cached.join(' ')}`);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Volume } from '../../../io/volume';
-import { locateHeart, measure, segmentVolume, type RunMriModel } from './pipeline';
+import { LOCATOR_SLICES, locateHeart, measure, segmentVolume, type RunMriModel } from './pipeline';
 
 /** A fake model: labels LV wherever the (z-scored) input is bright, so it "sees" the disc we draw. */
 const brightIsLv: RunMriModel = async (input, size) => {
@@ -22,11 +22,38 @@ function discVolume(cx: number, cy: number, radius: number[]): Volume {
 }
 
 describe('MRI pipeline', () => {
-  it('finds an off-centre heart and crops around it', async () => {
-    // Disc at (200, 80): inside the first 192 mm centre crop ([54, 246] × [4, 196]), so the locator sees it.
-    const centre = await locateHeart(discVolume(200, 80, [20]), brightIsLv, { spacingMm: 1.5, cropSize: 128 });
-    expect(centre![0]).toBeCloseTo(200, 0);
-    expect(centre![1]).toBeCloseTo(80, 0);
+  it('finds an off-centre heart near the crop edge and crops around it', async () => {
+    // Disc at (225, 80), r 20: inside the first 192 mm centre crop ([54, 246] × [4, 196]), so the locator sees it,
+    // but 4 model pixels from its right edge (u ≈ 127 − 4), less than KEEP_MARGIN_PX: the crop is re-centred.
+    const where = await locateHeart(discVolume(225, 80, [20]), brightIsLv, { spacingMm: 1.5, cropSize: 128 });
+    expect(where.centre![0]).toBeCloseTo(225, 0);
+    expect(where.centre![1]).toBeCloseTo(80, 0);
+    expect(where.grid.cx).toBeCloseTo(225, 0);
+    expect(where.kept.size).toBe(0);
+    expect(where.runs).toBe(LOCATOR_SLICES);
+  });
+
+  it('keeps the centred crop for a heart well inside it, and its runs: no slice runs twice', async () => {
+    // Disc at (200, 80), r 20: its far edge is at u ≈ 64 + 70 / 1.5 = 110.7, more than KEEP_MARGIN_PX from 127.
+    const volume = discVolume(200, 80, [20, 15]);
+    const where = await locateHeart(volume, brightIsLv, { spacingMm: 1.5, cropSize: 128 });
+    expect(where.centre![0]).toBeCloseTo(200, 0);
+    expect([where.grid.cx, where.grid.cy]).toEqual([150, 100]);
+    expect([...where.kept.keys()]).toEqual([1, 2, 3]);
+    let calls = 0;
+    const counted: RunMriModel = (input, size) => (calls++, brightIsLv(input, size));
+    const seg = await segmentVolume(volume, counted, { preprocess: { spacingMm: 1.5, cropSize: 128 } });
+    expect(calls).toBe(8); // 4 slices × 2 frames: the 3 locator runs are frame 0's slices 1–3
+    expect(seg.inferences).toBe(8);
+    const m = measure(seg.labels, volume);
+    // π r² mm² × 4 slices × 10 mm ≈ 50.3 mL, within the 5 % that resampling to 1.5 mm and back allows.
+    expect(Math.abs(m.volumesMl[0].LV / 50.27 - 1)).toBeLessThan(0.05);
+  });
+
+  it('finds no heart in an empty volume and keeps the centred crop', async () => {
+    const where = await locateHeart(discVolume(150, 100, [0]), brightIsLv, { spacingMm: 1.5, cropSize: 128 });
+    expect(where.centre).toBeUndefined();
+    expect([where.grid.cx, where.grid.cy]).toEqual([150, 100]);
   });
 
   it('segments every slice and frame, reports progress, and measures volumes and EF', async () => {
@@ -49,7 +76,8 @@ describe('MRI pipeline', () => {
     let calls = 0;
     const controller = new AbortController();
     const run: RunMriModel = async (input, size) => (++calls === 5 && controller.abort(), brightIsLv(input, size));
-    await expect(segmentVolume(discVolume(150, 100, [30]), run, { signal: controller.signal })).rejects.toMatchObject({ name: 'ABORTED', message: expect.stringContaining('stopped after 2 of') });
-    expect(calls).toBe(5); // 3 to locate the heart, then 2 slices
+    await expect(segmentVolume(discVolume(150, 100, [30, 20]), run, { signal: controller.signal })).rejects.toMatchObject({ name: 'ABORTED', message: expect.stringContaining('stopped after 5 of') });
+    // 3 to locate the heart (kept: frame 0's slices 1–3), slice 0, then frame 1's slice 0 is the 5th run.
+    expect(calls).toBe(5);
   });
 });

@@ -4,7 +4,7 @@ import { sliceAreasMm2, suggestEdEs, volumesMl, type PerStructure } from './meas
 import { checkInput, cleanVolume, judgeHeart, scoreHeart, type HeartScore, type Rejection } from './anatomy';
 import { labelsOnSource } from './postprocess';
 import { DFNET_PREPROCESS, sliceGrid, toModelInput, type MriPreprocess } from './preprocess';
-import type { SliceGrid } from './grid';
+import { sourceToModel, type SliceGrid } from './grid';
 
 /** Runs the segmentation model on one preprocessed slice; injected so this stays free of ONNX Runtime. */
 export type RunMriModel = (input: Float32Array, size: number) => Promise<{ logits: Float32Array; df: Float32Array }>;
@@ -18,6 +18,8 @@ export interface Segmentation {
   /** The direction field of every slice on the model grid, [2, size, size] each, index t * nz + z. */
   fields: Float32Array[];
   grid: SliceGrid;
+  /** Model runs made, the locator's included (as many as slices when the locator's crop was kept). */
+  inferences: number;
 }
 
 export interface SegmentOptions {
@@ -33,44 +35,84 @@ export interface SegmentOptions {
 export const LOCATOR_SLICES = 3;
 
 /**
- * Where the heart is: the centroid (source pixels) of everything the model labels as heart on a few middle
- * slices of the first frame, cropped around the image centre. Undefined when it finds no heart there.
+ * Model pixels of room the heart must leave at every edge of the image-centred crop for that crop to be kept: then
+ * the locator's runs are the segmentation of its slices, and no slice runs twice.
  */
-export async function locateHeart(volume: Volume, run: RunMriModel, preprocess: MriPreprocess = DFNET_PREPROCESS): Promise<[number, number] | undefined> {
-  const [nx, ny, nz] = volume.dims;
-  const grid = sliceGrid(nx, ny, volume.spacingMm[0], volume.spacingMm[1], preprocess);
-  const first = Math.max(0, Math.floor(nz / 2) - Math.floor(LOCATOR_SLICES / 2));
-  let sx = 0;
-  let sy = 0;
-  let n = 0;
-  for (let z = first; z < Math.min(nz, first + LOCATOR_SLICES); z++) {
-    const { logits } = await run(toModelInput(sliceOf(volume, z, 0), grid), grid.size);
-    const labels = labelsOnSource(logits, grid);
-    for (let i = 0; i < labels.length; i++) {
-      if (labels[i] === 0) continue;
-      sx += (i % nx) + 0.5;
-      sy += Math.floor(i / nx) + 0.5;
-      n++;
-    }
-  }
-  return n > 0 ? [sx / n, sy / n] : undefined;
+export const KEEP_MARGIN_PX = 12;
+
+type ModelOutput = { logits: Float32Array; df: Float32Array };
+
+export interface HeartLocation {
+  /** Centroid (source pixels) of everything the model labels as heart on the locator slices; undefined when none. */
+  centre?: [number, number];
+  /**
+   * The grid every slice is segmented on: the image-centred one when the heart lies inside it with `KEEP_MARGIN_PX`
+   * to spare (or when no heart was found), else one centred on the heart.
+   */
+  grid: SliceGrid;
+  /** The locator's outputs by slice index (frame 0) when its grid is kept, so those slices are not run again. */
+  kept: Map<number, ModelOutput>;
+  /** Model runs the locator made. */
+  runs: number;
 }
 
 /**
- * Segments every slice of every frame, slice by slice, mapping each result back to the source grid. The crop
- * is centred on the heart (found by `locateHeart`), so a heart away from the image centre is not cut off.
+ * Where the heart is: one pass over a few middle slices of the first frame, cropped around the image centre. A heart
+ * near the crop's edge gets a crop centred on it (a heart away from the image centre is not cut off); otherwise the
+ * centred crop stays and its outputs are kept for the segmentation.
+ */
+export async function locateHeart(volume: Volume, run: RunMriModel, preprocess: MriPreprocess = DFNET_PREPROCESS): Promise<HeartLocation> {
+  const [nx, ny, nz] = volume.dims;
+  const centred = sliceGrid(nx, ny, volume.spacingMm[0], volume.spacingMm[1], preprocess);
+  const first = Math.max(0, Math.floor(nz / 2) - Math.floor(LOCATOR_SLICES / 2));
+  const outputs = new Map<number, ModelOutput>();
+  let sx = 0;
+  let sy = 0;
+  let n = 0;
+  let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (let z = first; z < Math.min(nz, first + LOCATOR_SLICES); z++) {
+    const output = await run(toModelInput(sliceOf(volume, z, 0), centred), centred.size);
+    outputs.set(z, output);
+    const labels = labelsOnSource(output.logits, centred);
+    for (let i = 0; i < labels.length; i++) {
+      if (labels[i] === 0) continue;
+      const x = i % nx;
+      const y = Math.floor(i / nx);
+      sx += x + 0.5;
+      sy += y + 0.5;
+      n++;
+      minX = Math.min(minX, x);
+      maxX = Math.max(maxX, x);
+      minY = Math.min(minY, y);
+      maxY = Math.max(maxY, y);
+    }
+  }
+  if (n === 0) return { grid: centred, kept: outputs, runs: outputs.size };
+  const centre: [number, number] = [sx / n, sy / n];
+  const [u0, v0] = sourceToModel(centred, minX, minY);
+  const [u1, v1] = sourceToModel(centred, maxX, maxY);
+  const inside = (a: number) => a >= KEEP_MARGIN_PX && a <= centred.size - 1 - KEEP_MARGIN_PX;
+  if ([u0, v0, u1, v1].every(inside)) return { centre, grid: centred, kept: outputs, runs: outputs.size };
+  return { centre, grid: sliceGrid(nx, ny, volume.spacingMm[0], volume.spacingMm[1], preprocess, ...centre), kept: new Map(), runs: outputs.size };
+}
+
+/**
+ * Segments every slice of every frame, slice by slice, mapping each result back to the source grid, on the crop
+ * `locateHeart` chose (reusing its runs when it kept the centred crop).
  */
 export async function segmentVolume(volume: Volume, run: RunMriModel, { preprocess = DFNET_PREPROCESS, postprocess = true, onProgress, signal }: SegmentOptions = {}): Promise<Segmentation> {
   const [nx, ny, nz, nt] = volume.dims;
-  const centre = await locateHeart(volume, run, preprocess);
-  const grid = sliceGrid(nx, ny, volume.spacingMm[0], volume.spacingMm[1], preprocess, ...(centre ?? [nx / 2, ny / 2]));
+  const { grid, kept, runs } = await locateHeart(volume, run, preprocess);
   const labels = new Uint8Array(nx * ny * nz * nt);
   const fields: Float32Array[] = [];
   const total = nz * nt;
+  let inferences = runs;
   for (let t = 0; t < nt; t++) {
     for (let z = 0; z < nz; z++) {
       throwIfAborted(signal, `stopped after ${t * nz + z} of ${total} slices`);
-      const { logits, df } = await run(toModelInput(sliceOf(volume, z, t), grid), grid.size);
+      const reused = t === 0 ? kept.get(z) : undefined;
+      const { logits, df } = reused ?? (await run(toModelInput(sliceOf(volume, z, t), grid), grid.size));
+      if (!reused) inferences++;
       labels.set(labelsOnSource(logits, grid), (t * nz + z) * nx * ny);
       fields.push(df);
       onProgress?.(t * nz + z + 1, total);
@@ -78,7 +120,7 @@ export async function segmentVolume(volume: Volume, run: RunMriModel, { preproce
   }
   const cleaned = cleanVolume(labels, volume.dims, volume.spacingMm);
   const heart = scoreHeart(labels, cleaned, volume.dims, volume.spacingMm);
-  return { labels: postprocess ? cleaned : labels, fields, grid, heart, rejection: judgeHeart(heart) };
+  return { labels: postprocess ? cleaned : labels, fields, grid, heart, rejection: judgeHeart(heart), inferences };
 }
 
 /** What the MRI task answers for a volume: a segmentation, or a refusal with its reason (and no measurements). */
