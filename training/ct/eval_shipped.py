@@ -26,14 +26,14 @@ import time
 from pathlib import Path
 
 import numpy as np
-import onnx
 import torch
-from onnx import numpy_helper
+
+from common.onnx_weights import folded_convs, named_weights, pass_through_bn, read_graph
 
 from .check_fixture_model import classify, read_series
 from .densenet3d import LABELS, DenseNet3D
 from .federated import fit_temperature, patient_probs, predict_logits
-from .metrics import ece, summarize
+from .metrics import ece, nll, summarize
 from .sites import SITES, load
 
 HERE = Path(__file__).resolve().parent
@@ -60,20 +60,13 @@ def _folded_pairs(model: DenseNet3D) -> list[tuple[str, str]]:
 
 def load_onnx_model(path: Path = ONNX) -> DenseNet3D:
     """DenseNet3D with the weights of the exported graph (ct.export wraps the network as `model.`)."""
-    graph = onnx.load(str(path)).graph
-    inits = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in graph.initializer}
+    graph, arrays = read_graph(path)
+    inits = {k: torch.from_numpy(v) for k, v in named_weights(arrays).items()}
     model = DenseNet3D().eval()
     state = model.state_dict()
-    new = {}
-    for k in state:
-        if f"model.{k}" in inits:
-            new[k] = inits[f"model.{k}"]
-    # folded convolutions: the Conv nodes whose weight is an anonymous initializer, in graph order (the CAM's 1^3
-    # convolution with the classifier weights comes last)
-    folded = []
-    for node in graph.node:
-        if node.op_type == "Conv" and node.input[1] in inits and not node.input[1].startswith("model."):
-            folded.append((inits[node.input[1]], inits[node.input[2]] if len(node.input) > 2 else None))
+    new = {k: inits[k] for k in state if k in inits}
+    # the CAM's 1^3 convolution with the classifier weights is the last folded-looking convolution
+    folded = [(torch.from_numpy(w), None if b is None else torch.from_numpy(b)) for w, b in folded_convs(graph, arrays)]
     pairs = _folded_pairs(model)
     if len(folded) != len(pairs) + 1:
         raise SystemExit(f"{path}: {len(folded)} folded convolutions, expected {len(pairs)} + the CAM's")
@@ -82,9 +75,7 @@ def load_onnx_model(path: Path = ONNX) -> DenseNet3D:
             raise SystemExit(f"{conv}: ONNX weight {tuple(w.shape)} vs {tuple(state[f'{conv}.weight'].shape)}")
         new[f"{conv}.weight"], new[f"{conv}.bias"] = w, b
         eps = dict(model.named_modules())[bn].eps
-        c = w.shape[0]
-        new[f"{bn}.weight"], new[f"{bn}.bias"] = torch.ones(c), torch.zeros(c)
-        new[f"{bn}.running_mean"], new[f"{bn}.running_var"] = torch.zeros(c), torch.full((c,), 1.0 - eps)
+        new.update({f"{bn}.{k}": torch.from_numpy(v) for k, v in pass_through_bn(w.shape[0], eps).items()})
     cam_w = folded[-1][0]
     if not torch.allclose(cam_w.reshape(new["classifier.weight"].shape), new["classifier.weight"]):
         raise SystemExit("the CAM convolution's weights differ from the classifier's")
@@ -111,11 +102,6 @@ def check_fixtures(model: DenseNet3D, fixtures: Path) -> dict:
     if worst > FIXTURE_TOLERANCE:
         raise SystemExit(f"the rebuilt model does not reproduce the shipped fixtures: {json.dumps(out)}")
     return out
-
-
-def nll(probs: np.ndarray, y: np.ndarray) -> float:
-    """Mean negative log-likelihood of the true class (what the temperature minimises on the internal sets)."""
-    return float(-np.log(np.clip(probs[np.arange(len(y)), y], 1e-12, 1)).mean())
 
 
 def evaluate(model: DenseNet3D, cache: Path, indep: Path, log=print) -> dict:

@@ -35,7 +35,7 @@ import torch.nn.functional as F
 
 from .densenet3d import DenseNet3D, DropBlock3D, ExportWrapper, count_parameters
 from .fedavg import fedavg, secure_fedavg
-from .metrics import ece, summarize
+from .metrics import ece, nll, summarize
 from .sites import SITES, load
 
 HERE = Path(__file__).resolve().parent
@@ -211,13 +211,12 @@ def patient_probs(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
 def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
     """Temperature scaling (Guo et al., 2017): the T > 0 minimising the patient-level negative log-likelihood,
     by a log-spaced grid refined once (one scalar; argmax and ranking are unchanged)."""
-    def nll(t):
-        p = patient_probs(logits, t)[np.arange(len(y)), y]
-        return float(-np.log(np.clip(p, 1e-12, 1)).mean())
+    def at(t):
+        return nll(patient_probs(logits, t), y)
     grid = np.exp(np.linspace(np.log(0.05), np.log(20), 121))
-    best = min(grid, key=nll)
+    best = min(grid, key=at)
     fine = best * np.exp(np.linspace(-0.06, 0.06, 25))
-    return float(min(fine, key=nll))
+    return float(min(fine, key=at))
 
 
 def calibrated_state(model, temperature: float) -> dict:

@@ -29,6 +29,11 @@ def auc(scores, positives) -> float:
     return float((ranks[pos].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 
 
+def nll(probs: np.ndarray, y: np.ndarray) -> float:
+    """Mean negative log-likelihood of the true class (what temperature scaling minimises)."""
+    return float(-np.log(np.clip(probs[np.arange(len(y)), y], 1e-12, 1)).mean())
+
+
 def ece(probs, y, bins: int = 10) -> float:
     """Expected calibration error of the top class (Guo et al., 2017): confidence vs accuracy in equal-width bins,
     weighted by the share of cases per bin."""

@@ -117,6 +117,15 @@ class ExportWrapper(nn.Module):
         return logits, df
 
 
+def unet_from_dfnet(state: dict) -> dict:
+    """A DF-Net's weights as the plain U-Net's: the same backbone, and the DF-Net's auxiliary head (a 1x1 conv on the
+    same features to the same four classes) as the U-Net's classifier. The ablation that continues from v1 starts
+    both models from the same weights this way."""
+    out = {k: v for k, v in state.items() if k.startswith("backbone.")}
+    out["classifier.weight"], out["classifier.bias"] = state["aux_head.weight"], state["aux_head.bias"]
+    return out
+
+
 def build(arch: str, base: int = 16) -> nn.Module:
     if arch == "dfnet":
         return DFNet(base)

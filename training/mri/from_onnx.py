@@ -19,9 +19,9 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import onnx
 import torch
-from onnx import numpy_helper
+
+from common.onnx_weights import folded_convs, named_weights, pass_through_bn, read_graph
 
 from .dfnet import build
 
@@ -40,27 +40,22 @@ def _conv_bn_pairs(model):
 
 def load_onnx_weights(onnx_path: Path, base: int = 16):
     """DF-Net in eval mode whose output equals the ONNX model's (BN as identity + bias)."""
-    m = onnx.load(str(onnx_path))
-    inits = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer}
+    graph, inits = read_graph(onnx_path)
     model = build("dfnet", base)
-    named = {k[len("model."):]: v for k, v in inits.items() if k.startswith("model.")}
     sd = model.state_dict()
-    for k, v in named.items():
+    for k, v in named_weights(inits).items():
         assert k in sd and tuple(sd[k].shape) == v.shape, k
-        sd[k] = torch.from_numpy(v.copy())
-    folded = [(n.input[1], n.input[2]) for n in m.graph.node if n.op_type == "Conv" and not n.input[1].startswith("model.")]
+        sd[k] = torch.from_numpy(v)
+    folded = folded_convs(graph, inits)
     pairs = _conv_bn_pairs(model)
     assert len(folded) == len(pairs), (len(folded), len(pairs))
     prefix = {id(mod): name for name, mod in model.named_modules()}
-    for (wname, bname), (conv, bn) in zip(folded, pairs):
-        w, b = inits[wname], inits[bname]
+    for (w, b), (conv, bn) in zip(folded, pairs):
         cn, bnn = prefix[id(conv)], prefix[id(bn)]
         assert tuple(sd[f"{cn}.weight"].shape) == w.shape, (cn, w.shape)
-        sd[f"{cn}.weight"] = torch.from_numpy(w.copy())
-        sd[f"{bnn}.weight"] = torch.ones_like(sd[f"{bnn}.weight"])
-        sd[f"{bnn}.bias"] = torch.from_numpy(b.copy())
-        sd[f"{bnn}.running_mean"] = torch.zeros_like(sd[f"{bnn}.running_mean"])
-        sd[f"{bnn}.running_var"] = torch.full_like(sd[f"{bnn}.running_var"], 1 - bn.eps)
+        sd[f"{cn}.weight"] = torch.from_numpy(w)
+        for k, v in pass_through_bn(w.shape[0], bn.eps, b).items():
+            sd[f"{bnn}.{k}"] = torch.from_numpy(v)
     model.load_state_dict(sd)
     return model.eval()
 

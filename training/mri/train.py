@@ -3,7 +3,8 @@
     /usr/bin/python3 -m mri.train --arch dfnet --cache mri/cache/train.npz --iters 4000 --name dfnet
 
 With a DR cache (`mri.cache --dr`, label planes included) the batches are domain-randomised (domain_rand.py);
-`--init` continues from a checkpoint (e.g. the shipped model rebuilt by from_onnx.py).
+`--init` continues from a checkpoint (e.g. the shipped model rebuilt by from_onnx.py; a DF-Net checkpoint given to
+`--arch unet` gives its backbone and auxiliary head, see dfnet.unet_from_dfnet).
 
 Adam 1e-3, step decay (x0.3 at 60 % and 85 % of the run), gradient clipping at 1.0, batch 8, one thread.
 The run ends after --iters iterations or --max-minutes of wall time, whichever comes first; "progress" is the
@@ -24,7 +25,7 @@ import torch
 
 from .dataset import Batcher, build_cache
 from .domain_rand import DRBatcher
-from .dfnet import build, count_parameters
+from .dfnet import build, count_parameters, unet_from_dfnet
 from .losses import dfnet_loss
 from .metrics import dice
 
@@ -167,8 +168,12 @@ def main(argv=None):
     model = build(args.arch, args.base)
     if args.init:
         ck = torch.load(args.init, map_location="cpu")
-        assert ck["arch"] == args.arch and ck["base"] == args.base, "--init checkpoint of another architecture"
-        model.load_state_dict(ck["state_dict"])
+        assert ck["base"] == args.base, "--init checkpoint of another width"
+        if ck["arch"] == "dfnet" and args.arch == "unet":      # the ablation: v1's backbone and auxiliary head
+            model.load_state_dict(unet_from_dfnet(ck["state_dict"]))
+        else:
+            assert ck["arch"] == args.arch, "--init checkpoint of another architecture"
+            model.load_state_dict(ck["state_dict"])
     model.to(args.device)
     if args.device.startswith("cuda"):
         torch.backends.cudnn.benchmark = True
