@@ -65,6 +65,6 @@ describe('npm run infer -- chat', () => {
     await expect(chatMain([])).rejects.toBeInstanceOf(UsageError);
     await expect(chatMain(['hi', '--top-p', '1.5'])).rejects.toThrow(/top-p 1.5: expected a number in \(0, 1\]/);
     await expect(chatMain(['hi', '--max-tokens', '0'])).rejects.toThrow(UsageError);
-    expect(() => chatModelDir('no-such-model')).toThrow(/not a shipped model \(wordnet-dssn, tiny-random\)/);
+    expect(() => chatModelDir('no-such-model')).toThrow(/not a shipped model \(wordnet-dssn, wordnet-dssn-int8, tiny-random\)/);
   });
 });

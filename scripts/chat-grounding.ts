@@ -2,8 +2,9 @@
 // model: every question of training/chat/results/grounding_sets.json (made by `python -m chat.grounding_sets`) goes
 // through the studio's grounded turn (greedy, as the Chat tab and the CLI run it). An answer is "shown" unless the
 // check hid it; a shown answer is then judged again here, apart from the check: it is wrong when it is about another
-// word than the one asked or its gloss is no sense of that word. Prints a table; writes training/chat/results/grounding.json.
-//   npx tsx scripts/chat-grounding.ts
+// word than the one asked or its gloss is no sense of that word. Prints a table; writes training/chat/results/grounding.json
+// (the default model) or grounding_<id>.json (another shipped model, e.g. its int8 variant).
+//   npx tsx scripts/chat-grounding.ts [--model ID]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { diskLexicon } from '../cli/chat';
@@ -20,9 +21,11 @@ const RESULTS = join(ROOT, 'training', 'chat', 'results');
 type Item = { word?: string; question: string };
 const { sets } = JSON.parse(readFileSync(join(RESULTS, 'grounding_sets.json'), 'utf8')) as { sets: Record<string, Item[]> };
 
+const argv = process.argv.slice(2);
+const MODEL = argv.includes('--model') ? argv[argv.indexOf('--model') + 1] : CHAT_DEFAULT_MODEL;
 await configureNodeRuntime();
-const folder = await diskSource(join(MODELS_DIR, 'chat', CHAT_DEFAULT_MODEL));
-const { lm, tokenizer, info } = await openWarmChatModel(folder, { ep: 'wasm', id: CHAT_DEFAULT_MODEL, name: CHAT_DEFAULT_MODEL, source: 'shipped', manifest: folder.manifest });
+const folder = await diskSource(join(MODELS_DIR, 'chat', MODEL));
+const { lm, tokenizer, info } = await openWarmChatModel(folder, { ep: 'wasm', id: MODEL, name: MODEL, source: 'shipped', manifest: folder.manifest });
 if (!info.retrieval) throw new Error('the shipped chat model declares no retrieval lexicon');
 const lex = await diskLexicon(info.retrieval);
 
@@ -81,6 +84,6 @@ console.log('| set | questions | shown, right | shown, no answer | shown, wrong 
 console.log('|---|---|---|---|---|---|');
 for (const [name, t] of Object.entries(rows)) console.log(`| ${name} | ${t.questions} | ${pct(t.shownRight, t.questions)} | ${pct(t.shownNoAnswer, t.questions)} | ${pct(t.shownWrong, t.questions)} | ${pct(t.hidden, t.questions)} |`);
 writeFileSync(
-  join(RESULTS, 'grounding.json'),
-  JSON.stringify({ model: CHAT_DEFAULT_MODEL, lexicon: info.retrieval.lexicon, decoding: 'greedy, up to 96 new tokens', seconds: Math.round((Date.now() - started) / 1000), sets: rows, examples }, null, 1) + '\n',
+  join(RESULTS, MODEL === CHAT_DEFAULT_MODEL ? 'grounding.json' : `grounding_${MODEL}.json`),
+  JSON.stringify({ model: MODEL, lexicon: info.retrieval.lexicon, decoding: 'greedy, up to 96 new tokens', seconds: Math.round((Date.now() - started) / 1000), sets: rows, examples }, null, 1) + '\n',
 );

@@ -70,6 +70,11 @@ export function sessionOptions(ep: ExecutionProvider): Ort.InferenceSession.Sess
     executionProviders: [ep],
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3,
+    // The int8 variants store their weights as int8 behind DequantizeLinear (training/common/quantise.py). With this,
+    // ONNX Runtime folds those nodes into float32 weights at load and runs the float32 kernels; without it, it keeps
+    // them and dequantizes every run (the chat model's decode step: 4.5 ms instead of 1.2 ms, in Node). No effect on
+    // float32 models.
+    extra: { session: { disable_quant_qdq: '1' } },
   };
 }
 

@@ -66,6 +66,27 @@ test('chat: the dictionary model streams the WordNet meaning of "car"', T, async
   });
 });
 
+test('chat: the int8-weights model is in the picker, downloads 2.4 MB instead of 8.8, and gives the float32 model\'s grounded "car" answer', T, async (t) => {
+  await withBrowser(t, {}, async ({ page, requests }) => {
+    await openChat(page);
+    const float32 = await askAndRead(page, QUESTION);
+    requests.length = 0;
+    await page.locator('[data-testid=chat-model]').selectOption('wordnet-dssn-int8');
+    await page.waitForFunction(() => /int8 weights/.test(document.querySelector('[data-testid=chat-model-info]')?.textContent ?? ''), null, { timeout: 120_000 });
+    const info = (await page.locator('[data-testid=chat-model-info]').textContent()).trim();
+    const onnx = requests.map((r) => r.url).filter((u) => u.endsWith('.onnx'));
+    t.diagnostic(`${info} | fetched ${onnx.join(' ')}`);
+    assert.deepEqual(onnx.map((u) => new URL(u).pathname), ['/models/chat/wordnet-dssn-int8/model.onnx']);
+    assert.match(info, / 2\.3 MB · WASM/, 'the int8 model is not the 2.3 MiB file');
+    const int8 = await askAndRead(page, QUESTION);
+    t.diagnostic(`float32: ${float32.text} | int8: ${int8.text}`);
+    assert.equal(int8.verdict, float32.verdict);
+    assert.equal(int8.text, float32.text, 'the int8 model answered "car" differently');
+    const missing = GLOSS_WORDS.filter((w) => !int8.text.toLowerCase().includes(w));
+    assert.deepEqual(missing, [], `the answer lacks gloss words ${missing.join(', ')}`);
+  });
+});
+
 test('chat: Stop ends a long sampled generation within a token; a new chat clears the history', T, async (t) => {
   await withBrowser(t, {}, async ({ page }) => {
     await openChat(page);
