@@ -17,10 +17,14 @@ out=mri/results/ablation
 mkdir -p "$runs" mri/cache "$out"
 [ -f mri/runs/shipped_v1.pt ] || nice -n 10 "$PY" -m mri.from_onnx --out mri/runs/shipped_v1.pt
 [ -f mri/cache/dr.npz ] || nice -n 10 "$PY" -m mri.cache --dr --subjects 400 --per-subject 4 --processes 1 --out mri/cache/dr.npz
-echo "[ablation] 1/3 U-Net DR training in lock-step with dfnet_dr $(date)"
-nice -n 10 "$PY" -m mri.train --arch unet --cache mri/cache/dr.npz --name unet_dr --init mri/runs/shipped_v1.pt \
-  --follow mri/results/dfnet_dr_log.jsonl --iters 100000 --batch 8 --lr 1e-4 --p-synth 0.5 --log-every 20 \
-  --val-every 200 --val-size 64 --threads 1 --runs "$runs" --results "$out"
+if [ -f "$runs/unet_dr.pt" ] && grep -q '"done"' "$out/unet_dr_log.jsonl" 2>/dev/null; then
+  echo "[ablation] 1/3 U-Net DR training: done before ($runs/unet_dr.pt), skipped"
+else
+  echo "[ablation] 1/3 U-Net DR training in lock-step with dfnet_dr $(date)"
+  nice -n 10 "$PY" -m mri.train --arch unet --cache mri/cache/dr.npz --name unet_dr --init mri/runs/shipped_v1.pt \
+    --follow mri/results/dfnet_dr_log.jsonl --iters 100000 --batch 8 --lr 1e-4 --p-synth 0.5 --log-every 20 \
+    --val-every 200 --val-size 64 --threads 1 --runs "$runs" --results "$out"
+fi
 echo "[ablation] 2/3 Sunnybrook LV fine-tuning ($ft_iters iterations) $(date)"
 nice -n 10 "$PY" -m mri.finetune --checkpoint "$runs/unet_dr.pt" --cache mri/cache/dr.npz --name unet_dr_ft \
   --iters "$ft_iters" --runs "$runs" --results "$out"

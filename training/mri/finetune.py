@@ -45,6 +45,7 @@ def sunnybrook_cache(patients):
 
 
 def partial_lv_loss(outputs, mask, df_gt):
+    """outputs = (logits, df, aux), df/aux None for the plain U-Net."""
     logits, df, aux = outputs
     lv = mask == LV
     target = lv.float()
@@ -53,7 +54,10 @@ def partial_lv_loss(outputs, mask, df_gt):
         p = F.softmax(lg, dim=1)[:, LV].clamp(1e-6, 1 - 1e-6)
         return F.binary_cross_entropy(p, target)
 
-    seg, a = bce(logits), bce(aux)
+    seg = bce(logits)
+    if df is None:                                  # the plain U-Net (the ablation): the segmentation term only
+        return seg, {"sbSeg": float(seg), "sbDf": 0.0}
+    a = bce(aux)
     if lv.any():
         sq = ((df - df_gt) ** 2).sum(1)[lv]
         cos = (df * df_gt).sum(1)[lv] / (df.norm(dim=1)[lv] * df_gt.norm(dim=1)[lv] + 1e-6)

@@ -38,3 +38,32 @@ def test_total_loss_weights():
     assert abs(parts["total"] - (parts["seg"] + parts["df"] + 0.1 * parts["aux"])) < 1e-5
     total_u, parts_u = dfnet_loss((logits, None, None), lab, None)
     assert set(parts_u) == {"seg", "total"}
+
+
+def test_the_sunnybrook_loss_of_the_plain_unet_is_its_lv_term_only():
+    """The ablation's U-Net has no direction field or auxiliary head: fine-tuning uses the LV cross-entropy alone."""
+    import torch
+
+    from mri.dfnet import build
+    from mri.finetune import partial_lv_loss
+
+    torch.manual_seed(0)
+    x = torch.randn(2, 1, 32, 32)
+    mask = torch.zeros(2, 32, 32, dtype=torch.long)
+    mask[:, 10:20, 10:20] = 3
+    loss, parts = partial_lv_loss(build("unet")(x), mask, torch.zeros(2, 2, 32, 32))
+    assert parts["sbDf"] == 0.0 and abs(float(loss) - parts["sbSeg"]) < 1e-6
+    loss.backward()
+
+
+def test_a_dfnet_checkpoint_starts_the_unet_with_its_backbone_and_auxiliary_head():
+    import torch
+
+    from mri.dfnet import build, unet_from_dfnet
+
+    d = build("dfnet").eval()
+    u = build("unet").eval()
+    u.load_state_dict(unet_from_dfnet(d.state_dict()))
+    x = torch.randn(1, 1, 32, 32)
+    with torch.no_grad():
+        assert torch.allclose(u(x)[0], d(x)[2], atol=1e-6)      # the U-Net's logits are the DF-Net's auxiliary logits
