@@ -1,14 +1,27 @@
-// Measures a chat model's int8 variant (training/common/quantise.py) against the float32 model it came from, on the
-// CLI's Node path (onnxruntime-web WASM, 1 thread, the studio's session options): every question of
-// training/chat/results/grounding_sets.json answered greedily by both (up to 64 new tokens), alternating which goes
-// first; identical answers and tokens, decode time; and, from scripts/chat-grounding.ts's results for both models
-// (run it first for each: `npx tsx scripts/chat-grounding.ts [--model ID]`), what a user is shown. Writes
-// public/models/chat/<int8 id>/quantisation.json, which training/common/quantise.py puts into that model's card.
+// Measures a model's int8-weights variant (training/common/quantise.py) against the float32 model it came from, on the
+// CLI's Node path (onnxruntime-web WASM, 1 thread, the studio's session options), alternating which goes first.
+// chat: every question of training/chat/results/grounding_sets.json answered greedily by both (up to 64 new tokens):
+//   identical answers and tokens, decode time; and, from scripts/chat-grounding.ts's results for both models (run it
+//   first for each: `npx tsx scripts/chat-grounding.ts [--model ID]`), what a user is shown. Writes
+//   public/models/chat/<int8 id>/quantisation.json, which training/common/quantise.py puts into that model's card.
+// mri, ct: the variant from `python3 -m common.quantise ... --out DIR` (not shipped): Dice on the two phantom fixtures
+//   and Sunnybrook LV Dice (mri), the fixtures' probabilities (ct), time per volume; writes bench/results/quantisation-<task>.json.
 //   npx tsx scripts/quantisation.ts [--source wordnet-dssn] [--quantised wordnet-dssn-int8]
+//   npx tsx scripts/quantisation.ts --task mri --dir /tmp/q/mri/dfnet-int8
+//   npx tsx scripts/quantisation.ts --task ct --dir /tmp/q/ct/ucadi-densenet-int8
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configureNodeRuntime, diskSource, MODELS_DIR } from '../src/runtime/node';
+import { readRgba, readVolumeAt } from '../cli/io';
+import type { Volume } from '../src/io/volume';
+import type { Model } from '../src/runtime/session';
+import { configureNodeRuntime, diskSource, loadModelFromDisk, MODELS_DIR } from '../src/runtime/node';
+import { classifyVolume } from '../src/tasks/ct/core/classify';
+import { asHuFromImages } from '../src/tasks/ct/core/hu';
+import { CT_MODEL_ID, ctRunner } from '../src/tasks/ct/runner';
+import { dice } from '../src/tasks/mri/core/measures';
+import { segmentVolume } from '../src/tasks/mri/core/pipeline';
+import { MRI_MODEL_ID, mriRunner, preprocessOf } from '../src/tasks/mri/runner';
 import { DEFAULT_CHAT_SETTINGS, chatTurn } from '../src/tasks/chat/core/chat';
 import { CHAT_DEFAULT_MODEL } from '../src/tasks/chat/models';
 import { openWarmChatModel } from '../src/tasks/chat/runner';
@@ -17,9 +30,73 @@ const argv = process.argv.slice(2);
 const arg = (name: string, fallback: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
 const SOURCE = arg('--source', CHAT_DEFAULT_MODEL);
 const QUANTISED = arg('--quantised', `${SOURCE}-int8`);
-const RESULTS = join(import.meta.dirname, '..', 'training', 'chat', 'results');
+const TASK = arg('--task', 'chat');
+const ROOT = join(import.meta.dirname, '..');
+const RESULTS = join(ROOT, 'training', 'chat', 'results');
+
+/** Runs `a` and `b` on each case, alternating which goes first; returns both results and their summed times. */
+async function pairs<C, R>(cases: C[], a: (c: C) => Promise<R>, b: (c: C) => Promise<R>) {
+  const ms = [0, 0];
+  const out: [R, R][] = [];
+  for (const [i, c] of cases.entries()) {
+    const r: R[] = [];
+    for (const k of i % 2 ? [1, 0] : [0, 1]) {
+      const t = performance.now();
+      r[k] = await (k ? b : a)(c);
+      ms[k] += performance.now() - t;
+    }
+    out.push([r[0], r[1]]);
+  }
+  return { out, ms };
+}
+
+async function vision(task: 'mri' | 'ct', dir: string): Promise<void> {
+  const id = task === 'mri' ? MRI_MODEL_ID : CT_MODEL_ID;
+  const models: [Model, Model] = [await loadModelFromDisk(task, id), await loadModelFromDisk(task, `${id}-int8`, join(dir, 'manifest.json'))];
+  const bytes = [join(MODELS_DIR, task, id, 'model.onnx'), join(dir, 'model.onnx')].map((f) => readFileSync(f).length);
+  const rows: { measure: string; source: string; quantised: string }[] = [{ measure: 'model.onnx', source: `${bytes[0].toLocaleString('en')} bytes`, quantised: `${bytes[1].toLocaleString('en')} bytes` }];
+  if (task === 'mri') {
+    const preprocess = preprocessOf(models[0].manifest);
+    const seg = (k: 0 | 1) => async (v: Volume) => (await segmentVolume(v, mriRunner(models[k]), { preprocess })).labels;
+    for (const [name, file] of [['phantom cine (training generator)', 'mri/sax_phantom'], ['independent generator cine', 'mri-independent/sax_phantom_b']]) {
+      const volume = await readVolumeAt(join(ROOT, 'tests', 'fixtures', `${file}_image.nii.gz`));
+      const truth = Uint8Array.from((await readVolumeAt(join(ROOT, 'tests', 'fixtures', `${file}_label.nii.gz`))).data);
+      const { out, ms } = await pairs([volume, volume, volume], seg(0), seg(1));
+      const d = (labels: Uint8Array) => [1, 2, 3].map((l) => dice(labels, truth, l).toFixed(3)).join(' / ');
+      rows.push({ measure: `${name}: Dice RV / MYO / LV`, source: d(out[0][0]), quantised: d(out[0][1]) });
+      rows.push({ measure: `${name}: seconds per volume (${volume.dims[2] * volume.dims[3]} slices, mean of 3, alternating)`, source: (ms[0] / 3000).toFixed(2), quantised: `${(ms[1] / 3000).toFixed(2)} (${(ms[1] / ms[0]).toFixed(2)}×)` });
+    }
+    const sb = join(ROOT, '..', 'shared', 'data', 'sunnybrook');
+    const files = readdirSync(join(sb, 'images')).sort();
+    const slices = await Promise.all(files.map(async (file) => {
+      const image = await readRgba(join(sb, 'images', file));
+      const mask = await readRgba(join(sb, 'labels_lv_endo', file));
+      const volume: Volume = { data: Float32Array.from({ length: image.width * image.height }, (_, i) => image.data[i * 4]), dims: [image.width, image.height, 1, 1], spacingMm: [1.37, 1.37, 8], affine: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], source: { format: 'image', name: file } };
+      return { volume, truth: Uint8Array.from({ length: image.width * image.height }, (_, i) => (mask.data[i * 4] > 127 ? 3 : 0)) };
+    }));
+    const { out } = await pairs(slices, (c) => seg(0)(c.volume), (c) => seg(1)(c.volume));
+    const mean = (k: 0 | 1) => out.reduce((s, r, i) => s + dice(r[k], slices[i].truth, 3), 0) / out.length;
+    rows.push({ measure: `Sunnybrook LV Dice, mean of ${out.length} real slices (before the refusal rules)`, source: mean(0).toFixed(3), quantised: mean(1).toFixed(3) });
+  } else {
+    for (const name of ['covid19', 'healthy']) {
+      const volume = asHuFromImages(await readVolumeAt(join(ROOT, 'tests', 'fixtures', 'ct', `${name}_dicom`)));
+      const [nx, ny, nz] = volume.dims;
+      const run = (k: 0 | 1) => () => classifyVolume(volume.data.subarray(0, nx * ny * nz), [nx, ny, nz], ctRunner(models[k]));
+      const { out, ms } = await pairs([0, 1, 2], run(0), run(1));
+      const p = (r: Awaited<ReturnType<ReturnType<typeof run>>>) => `${r.top}: ${Object.values(r.probabilities).map((v) => v.toFixed(3)).join(' / ')}`;
+      rows.push({ measure: `${name} fixture series: top class, probabilities healthy / covid19 / viral / bacterial`, source: p(out[0][0]), quantised: p(out[0][1]) });
+      rows.push({ measure: `${name}: seconds per classification (mean of 3, alternating)`, source: (ms[0] / 3000).toFixed(2), quantised: `${(ms[1] / 3000).toFixed(2)} (${(ms[1] / ms[0]).toFixed(2)}×)` });
+    }
+  }
+  for (const r of rows) console.log(`| ${r.measure} | ${r.source} | ${r.quantised} |`);
+  writeFileSync(join(ROOT, 'bench', 'results', `quantisation-${task}.json`), JSON.stringify({ task, source: id, quantised: `${id}-int8 (training/common/quantise.py, not shipped)`, sha256: createHash('sha256').update(readFileSync(join(dir, 'model.onnx'))).digest('hex'), rows }, null, 1) + '\n');
+}
 
 await configureNodeRuntime();
+if (TASK !== 'chat') {
+  await vision(TASK === 'ct' ? 'ct' : 'mri', arg('--dir', `/tmp/q/${TASK}`));
+  process.exit(0);
+}
 async function open(id: string) {
   const folder = await diskSource(join(MODELS_DIR, 'chat', id));
   return openWarmChatModel(folder, { ep: 'wasm', id, name: id, source: 'shipped', manifest: folder.manifest });

@@ -109,11 +109,12 @@ def main(argv=None) -> int:
     ap.add_argument("--src", type=Path, required=True, help="a shipped model folder (manifest.json, model.onnx, ...)")
     ap.add_argument("--id", required=True)
     ap.add_argument("--name", required=True)
+    ap.add_argument("--out", type=Path, help="the variant's folder (default: <src>/../<id>, beside the original)")
     args = ap.parse_args(argv)
     src = args.src.resolve()
-    out = src.parent / args.id
+    out = (args.out or src.parent / args.id).resolve()
     src_manifest = json.loads((src / "manifest.json").read_text())
-    out.mkdir(exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     model = onnx.load(str(src / "model.onnx"))
     facts = quantise_model(model)
     onnx.save(model, str(out / "model.onnx"))
@@ -126,6 +127,7 @@ def main(argv=None) -> int:
                 "source": {**src_manifest.get("source", {}), "quantisation": "training/common/quantise.py: int8 weights "
                            f"(symmetric, per channel) of {src_manifest['id']}, DequantizeLinear folded at load"}}
     measured = read_json(out / "quantisation.json")
+    measured = measured if measured and "rows" in measured else None
     if measured and measured.get("sha256") != facts["sha256"]:
         print(f"[quantise] {out / 'quantisation.json'} measured another model.onnx; the card leaves it out")
         measured = None
