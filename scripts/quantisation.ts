@@ -4,14 +4,14 @@
 //   identical answers and tokens, decode time; and, from scripts/chat-grounding.ts's results for both models (run it
 //   first for each: `npx tsx scripts/chat-grounding.ts [--model ID]`), what a user is shown. Writes
 //   public/models/chat/<int8 id>/quantisation.json, which training/common/quantise.py puts into that model's card.
-// mri, ct: the variant from `python3 -m common.quantise ... --out DIR` (not shipped): Dice on the two phantom fixtures
+// mri, ct: the variant from `python3 -m common.quantise` (public/models/<task>/<id>-int8/, or --dir): Dice on the two phantom fixtures
 //   and Sunnybrook LV Dice (mri), the fixtures' probabilities (ct), time per volume; writes bench/results/quantisation-<task>.json.
 //   npx tsx scripts/quantisation.ts [--source wordnet-dssn] [--quantised wordnet-dssn-int8]
-//   npx tsx scripts/quantisation.ts --task mri --dir /tmp/q/mri/dfnet-int8
+//   npx tsx scripts/quantisation.ts --task mri --dir public/models/mri/dfnet-int8
 //   npx tsx scripts/quantisation.ts --task ct --dir /tmp/q/ct/ucadi-densenet-int8
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { readRgba, readVolumeAt } from '../cli/io';
 import type { Volume } from '../src/io/volume';
 import type { Model } from '../src/runtime/session';
@@ -89,12 +89,24 @@ async function vision(task: 'mri' | 'ct', dir: string): Promise<void> {
     }
   }
   for (const r of rows) console.log(`| ${r.measure} | ${r.source} | ${r.quantised} |`);
-  writeFileSync(join(ROOT, 'bench', 'results', `quantisation-${task}.json`), JSON.stringify({ task, source: id, quantised: `${id}-int8 (training/common/quantise.py, not shipped)`, sha256: createHash('sha256').update(readFileSync(join(dir, 'model.onnx'))).digest('hex'), rows }, null, 1) + '\n');
+  const out = {
+    task,
+    source: id,
+    quantised: `${id}-int8 (training/common/quantise.py)`,
+    sha256: createHash('sha256').update(readFileSync(join(dir, 'model.onnx'))).digest('hex'),
+    sourceLabel: `float32 (${id})`,
+    label: 'int8 weights',
+    rows,
+    note: `The studio's pipeline in Node (the CLI's path), both models on the same inputs, alternating; ${task === 'mri' ? 'Dice after the anatomical clean-up, against the fixtures\' label maps and the Sunnybrook LV masks' : 'probabilities averaged over the samplings, as the CT tab shows them'}.`,
+  };
+  writeFileSync(join(ROOT, 'bench', 'results', `quantisation-${task}.json`), JSON.stringify(out, null, 1) + '\n');
+  // A shipped variant's folder keeps its measurement, which training/common/quantise.py puts into its card.
+  if (dir.startsWith(MODELS_DIR)) writeFileSync(join(dir, 'quantisation.json'), JSON.stringify(out, null, 1) + '\n');
 }
 
 await configureNodeRuntime();
 if (TASK !== 'chat') {
-  await vision(TASK === 'ct' ? 'ct' : 'mri', arg('--dir', `/tmp/q/${TASK}`));
+  await vision(TASK === 'ct' ? 'ct' : 'mri', resolve(arg('--dir', join(MODELS_DIR, TASK, `${TASK === 'ct' ? CT_MODEL_ID : MRI_MODEL_ID}-int8`))));
   process.exit(0);
 }
 async function open(id: string) {

@@ -19,8 +19,9 @@ const api = {
     return runtime.init(options, onProgress);
   },
 
-  async load(): Promise<BackendInfo> {
-    await runtime.model(MRI_MODEL_ID);
+  /** Downloads (or reads from cache), creates and warms a model's session (`id`: one of MRI_MODELS). */
+  async load(id = MRI_MODEL_ID): Promise<BackendInfo> {
+    await runtime.model(id);
     return runtime.info();
   },
 
@@ -30,11 +31,11 @@ const api = {
   },
 
   /** Segments every slice and frame (`onSlice(done, total)` after each), or refuses an input that is not a cardiac MRI. */
-  run(volume: Volume, onSlice?: (done: number, total: number) => void): Promise<MriAnalysis & { backend: BackendInfo; inferMs: number }> {
+  run(volume: Volume, onSlice?: (done: number, total: number) => void, id = MRI_MODEL_ID): Promise<MriAnalysis & { backend: BackendInfo; inferMs: number }> {
     return jobs.run(async (signal) => {
       const started = performance.now();
       const result = await runtime.surviveDeviceLoss(async () => {
-        const model = await runtime.model(MRI_MODEL_ID);
+        const model = await runtime.model(id);
         return analyseVolume(volume, mriRunner(model), { preprocess: preprocessOf(model.manifest), onProgress: onSlice, signal });
       });
       const inferMs = performance.now() - started;

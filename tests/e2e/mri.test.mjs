@@ -95,6 +95,30 @@ test('MRI: a phantom cine is segmented in the browser; Dice vs its labels and EF
   });
 });
 
+test('MRI: the int8-weights DF-Net from the model menu re-segments the open cine with the same Dice (±0.01) and only its own 2.5 MB file is fetched', { ...T, skip: !truthFile && 'no phantom fixture in tests/fixtures/mri' }, async (t) => {
+  await withBrowser(t, {}, async ({ page, requests }) => {
+    await openMri(page);
+    await segmentFile(page, IMAGE);
+    const expected = readLabels(fs.readFileSync(LABEL));
+    const scores = async () => {
+      const { body } = await download(page, '[data-testid=mri-export-nifti]');
+      const shown = readLabels(body);
+      return [1, 2, 3].map((l) => dice(shown.labels, expected.labels, l));
+    };
+    const float32 = await scores();
+    requests.length = 0;
+    await page.locator('[data-testid=mri-model]').selectOption('dfnet-int8');
+    await page.waitForFunction(() => document.querySelector('[data-testid="mri-results"]')?.getAttribute('data-status') === 'running', null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="mri-results"]')?.getAttribute('data-status') === 'done', null, { timeout: 480_000 });
+    assert.equal(await errorBanner(page), null);
+    const onnx = requests.map((r) => new URL(r.url).pathname).filter((u) => u.endsWith('.onnx'));
+    const int8 = await scores();
+    t.diagnostic(`Dice RV/MYO/LV float32 ${float32.map((d) => d.toFixed(3)).join(' ')}, int8 ${int8.map((d) => d.toFixed(3)).join(' ')}; fetched ${onnx.join(' ')}`);
+    assert.deepEqual(onnx, ['/models/mri/dfnet-int8/model.onnx']);
+    int8.forEach((d, i) => assert.ok(Math.abs(d - float32[i]) <= 0.01, `class ${i + 1}: int8 Dice ${d.toFixed(3)} vs float32 ${float32[i].toFixed(3)}`));
+  });
+});
+
 test('MRI: a broken file keeps the open scan; Cancel stops a run between slices', { ...T, skip: !truthFile && 'no phantom fixture in tests/fixtures/mri' }, async (t) => {
   const broken = path.join(tmp.dir, 'broken.nii.gz');
   fs.writeFileSync(broken, fs.readFileSync(IMAGE).subarray(0, 5000));

@@ -50,14 +50,21 @@ def quantise_model(model: onnx.ModelProto) -> dict:
     graph = model.graph
     inits = {i.name: i for i in graph.initializer}
     plan: dict[str, int] = {}                   # initializer name -> channel axis
+    ops: dict[str, str] = {}
     for node in graph.node:
         if node.op_type == "MatMul" and node.input[1] in inits and len(inits[node.input[1]].dims) == 2:
             plan.setdefault(node.input[1], 1)
+            ops.setdefault(node.input[1], "MatMul weights")
         elif node.op_type == "Gather" and node.input[0] in inits and len(inits[node.input[0]].dims) == 2:
             plan.setdefault(node.input[0], 0)
+            ops.setdefault(node.input[0], "embedding tables")
         elif node.op_type == "Conv" and node.input[1] in inits:
             plan.setdefault(node.input[1], 0)
+            ops.setdefault(node.input[1], "convolution kernels")
     plan = {k: a for k, a in plan.items() if int(np.prod(inits[k].dims)) >= MIN_ELEMENTS}
+    kinds: dict[str, int] = {}
+    for k in plan:
+        kinds[ops[k]] = kinds.get(ops[k], 0) + 1
     new_inits, new_nodes, worst = [], [], 0.0
     for name, axis in sorted(plan.items()):
         w = numpy_helper.to_array(inits[name])
@@ -76,20 +83,21 @@ def quantise_model(model: onnx.ModelProto) -> dict:
     del graph.node[:]
     graph.node.extend(new_nodes + nodes)          # the dequantized weights exist before any node reads them
     onnx.checker.check_model(model)
-    return {"weights": len(plan), "parameters": int(sum(np.prod(inits[k].dims) for k in plan)),
+    return {"weights": len(plan), "parameters": int(sum(np.prod(inits[k].dims) for k in plan)), "kinds": kinds,
             "maxAbsRoundingError": worst}
 
 
 def card(src_manifest: dict, manifest: dict, facts: dict, measured: dict | None) -> str:
     lines = [f"# {manifest['name']}", "",
              f"The weights of `{src_manifest['id']}` ({src_manifest['name']}) rounded to int8 by `training/common/quantise.py`; "
-             "everything else — architecture, tokenizer, chat template, retrieval, licence, intended use — is that model's: "
-             f"read its card (`models/{src_manifest['task']}/{src_manifest['id']}/MODEL_CARD.md`).", "",
+             "everything else — architecture, inputs and outputs, preprocessing, training data, licence, intended use — is "
+             f"that model's: read its card (`models/{src_manifest['task']}/{src_manifest['id']}/MODEL_CARD.md`).", "",
              "## What changed",
-             f"- {facts['weights']} weight tensors ({facts['parameters']:,} parameters: every MatMul weight, the token embedding, "
-             "every convolution kernel of ≥ 1,024 values) as symmetric int8, one scale per output channel (per row for the "
-             "embedding), behind ONNX `DequantizeLinear`; activations, biases and norms stay float32. Largest rounding "
-             f"error of a weight: {facts['maxAbsRoundingError']:.2e}.",
+             f"- {facts['weights']} weight tensors, {facts['parameters']:,} parameters ("
+             + ", ".join(f"{n} {k}" for k, n in sorted(facts["kinds"].items())) + " of ≥ 1,024 values), as symmetric "
+             "int8 with one scale per output channel (per row for an embedding), behind ONNX `DequantizeLinear`; "
+             "activations, biases, norms and any transposed convolution stay float32. Largest rounding error of a weight: "
+             f"{facts['maxAbsRoundingError']:.2e}.",
              f"- File: {facts['bytes']:,} bytes against {facts['sourceBytes']:,} ({facts['bytes'] / facts['sourceBytes']:.0%}).",
              "- The studio folds the `DequantizeLinear` nodes into float32 weights when it creates the session "
              "(`session.disable_quant_qdq`), so the same float32 kernels run: the gain is the download, not the speed.", ""]
@@ -100,7 +108,7 @@ def card(src_manifest: dict, manifest: dict, facts: dict, measured: dict | None)
         lines += ["", measured.get("note", ""), ""]
     else:
         lines += ["## Measured", "Not yet: run `npx tsx scripts/quantisation.ts` and this script again.", ""]
-    lines += ["## Intended use and limits", "As the float32 model's: " + src_manifest.get("intendedUse", "") + ".", ""]
+    lines += ["## Intended use and limits", "As the float32 model's: " + src_manifest.get("intendedUse", "").rstrip(".") + ".", ""]
     return "\n".join(lines)
 
 

@@ -30,7 +30,7 @@ export const mriLane = new Lane<MriWorkerApi>('mri', () => createMriWorker());
 async function readyMriWorker() {
   const { api, ready } = mriLane.worker();
   await ready;
-  useStore.setState({ backend: await api.load() });
+  useStore.setState({ backend: await api.load(useStore.getState().mri.modelId) });
   return api;
 }
 
@@ -87,9 +87,10 @@ export async function segment(): Promise<void> {
   if (!volume) return;
   patchMri({ status: 'running', error: undefined, rejection: undefined, progress: { done: 0, total: volume.dims[2] * volume.dims[3] } });
   try {
+    const { modelId } = useStore.getState().mri;
     const result = await mriLane.run(async (api, signal) => {
-      useStore.setState({ backend: await api.load() });
-      return api.run(volume, Comlink.proxy((done: number, total: number) => signal.aborted || patchMri({ progress: { done, total } })));
+      useStore.setState({ backend: await api.load(modelId) });
+      return api.run(volume, Comlink.proxy((done: number, total: number) => signal.aborted || patchMri({ progress: { done, total } })), modelId);
     }, { onSuperseded: (detail) => patchMri({ replaced: detail.replace(/: superseded.*$/, '') }) });
     const { backend, inferMs, segmentation, rejection } = result;
     useStore.setState({ backend });
@@ -103,6 +104,14 @@ export async function segment(): Promise<void> {
   } catch (error) {
     if (!isSuperseded(error)) showError(error);
   }
+}
+
+/** The model menu: later runs use `id`; an open scan is segmented again with it (its model loads first). */
+export async function chooseMriModel(id: string): Promise<void> {
+  if (id === useStore.getState().mri.modelId) return;
+  patchMri({ modelId: id });
+  if (useStore.getState().mri.volume) await segment();
+  else await prepareMri();
 }
 
 /** The Cancel button: the run stops before its next slice; the scan stays open. */

@@ -4,6 +4,7 @@ import type { Volume } from '../../io/volume';
 import type { UserError } from '../../errors';
 import type { Rejection } from './core/anatomy';
 import type { MriMeasures, Segmentation } from './core/pipeline';
+import { MRI_MODEL_ID } from './runner';
 
 export type MriStatus = 'idle' | 'loading' | 'reading' | 'running' | 'done' | 'error';
 export type OverlayMode = 'filled' | 'contour';
@@ -44,11 +45,13 @@ export interface MriSlice {
     inferMs?: number;
     error?: UserError;
     view: MriView;
+    /** The model the scans run through (one of MRI_MODELS). */
+    modelId: string;
   };
 }
 
 export const INITIAL_VIEW: MriView = { z: 0, t: 0, level: 0, window: 1, zoom: 1, panX: 0, panY: 0, overlay: true, opacity: 0.45, mode: 'filled', classes: [true, true, true], field: false };
 
 export const createMriSlice: StateCreator<MriSlice> = () => ({
-  mri: { status: 'idle', ed: 0, es: 0, view: INITIAL_VIEW },
+  mri: { status: 'idle', ed: 0, es: 0, view: INITIAL_VIEW, modelId: MRI_MODEL_ID },
 });

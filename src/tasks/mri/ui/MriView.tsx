@@ -6,11 +6,12 @@ import { DropSection, FileButton } from '../../../ui/files';
 import { SCAN_ACCEPT } from '../../../io/readVolume';
 import { ErrorBanner } from '../../../ui/ErrorBanner';
 import { MRI_CLASSES } from '../core/postprocess';
-import { cancelMri, dismissMriError, exportLabelsNifti, exportViewPng, openMriFiles, prepareMri, segment, setEdEs, setMriView, setStackLayout } from '../actions';
+import { cancelMri, chooseMriModel, dismissMriError, exportLabelsNifti, exportViewPng, openMriFiles, prepareMri, segment, setEdEs, setMriView, setStackLayout } from '../actions';
 import { Measures } from './Measures';
 import { Viewer } from './Viewer';
 import { Samples } from '../../../ui/Samples';
 import { MRI_SAMPLES } from '../samples';
+import { MRI_MODELS } from '../models';
 
 export function MriView() {
   const mri = useStore((s) => s.mri);
@@ -51,6 +52,13 @@ export function MriView() {
         <Samples samples={MRI_SAMPLES} testid="mri-samples" />
         <FileButton label="Open scan…" testid="mri-file" multiple accept={SCAN_ACCEPT} onFiles={(f) => void openMriFiles(f)} />
         <FileButton label="Open DICOM folder…" testid="mri-folder" directory onFiles={(f) => void openMriFiles(f)} />
+        <select aria-label="Model" data-testid="mri-model" value={mri.modelId} disabled={mri.status === 'running' || mri.status === 'reading'} onChange={(e) => void chooseMriModel(e.target.value)}>
+          {MRI_MODELS.map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.name}
+            </option>
+          ))}
+        </select>
         {mri.status === 'running' ? (
           <button type="button" data-testid="mri-cancel" onClick={() => cancelMri()}>
             Cancel
