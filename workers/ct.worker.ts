@@ -18,8 +18,9 @@ import { checkCtInput, type CtRejection } from '../src/tasks/ct/core/refuse';
 import { CT_MODEL_ID, checkCtContract, ctRunner } from '../src/tasks/ct/runner';
 
 const runtime = new TaskRuntime('ct');
-/** The user's classifier, when they chose one (kept to recreate it); otherwise the shipped model. */
+/** The user's classifier, when they chose one (kept to recreate it); otherwise the shipped model `shippedId`. */
 let custom: { key: string; source: ModelSource } | undefined;
+let shippedId = CT_MODEL_ID;
 let current: Promise<Model> | undefined;
 const jobs = new Jobs();
 // A lost WebGPU device took the sessions with it: the next request creates the model again (on WASM).
@@ -27,7 +28,7 @@ runtime.onDeviceLost(() => (current = undefined));
 
 function model(): Promise<Model> {
   if (!current) {
-    const created = custom ? runtime.fromSource(custom.key, custom.source) : runtime.model(CT_MODEL_ID);
+    const created = custom ? runtime.fromSource(custom.key, custom.source) : runtime.model(shippedId);
     created.catch(() => current === created && (current = undefined));
     current = created;
   }
@@ -39,10 +40,14 @@ const api = {
     return runtime.init(options, onProgress);
   },
 
-  /** Loads the shipped model, or keeps the custom one the user chose. Returns its name. */
-  async load(): Promise<{ backend: BackendInfo; name: string; custom: boolean; hasCam: boolean }> {
+  /** Loads the shipped model `id` (one of CT_MODELS), or keeps the custom one the user chose. Returns its name. */
+  async load(id = shippedId): Promise<{ backend: BackendInfo; name: string; custom: boolean; hasCam: boolean }> {
+    if (!custom && id !== shippedId) {
+      shippedId = id;
+      current = undefined;
+    }
     const m = await model();
-    return { backend: await runtime.info(), name: m.manifest.name, custom: m.manifest.id !== CT_MODEL_ID, hasCam: !!checkCtContract(m.manifest).cam };
+    return { backend: await runtime.info(), name: m.manifest.name, custom: custom !== undefined, hasCam: !!checkCtContract(m.manifest).cam };
   },
 
   /** Replaces the default with a user's ONNX classifier (manifest JSON text + model bytes), checked against the contract. */
@@ -68,11 +73,11 @@ const api = {
     }
   },
 
-  /** Back to the model shipped with Loupe. */
-  useDefault() {
+  /** Back to a model shipped with Loupe (the custom one is dropped). */
+  useShipped(id: string) {
     custom = undefined;
     current = undefined;
-    return api.load();
+    return api.load(id);
   },
 
   /**

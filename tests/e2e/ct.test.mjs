@@ -103,6 +103,25 @@ test('CT: the shipped model puts COVID-19 on top for the COVID-19 series, with t
   });
 });
 
+test('CT: the int8-weights DenseNet from the model menu gives the float32 probabilities within 0.003, COVID-19 on top, from its own 0.8 MB file', T, async (t) => {
+  await withBrowser(t, {}, async ({ page, requests }) => {
+    await openCt(page);
+    await page.locator('[data-testid=ct-model-menu]').waitFor({ state: 'visible' });
+    requests.length = 0;
+    await page.locator('[data-testid=ct-model-menu]').selectOption('ucadi-densenet-int8');
+    const covid = await classifySeries(page, COVID);
+    const onnx = requests.map((r) => new URL(r.url).pathname).filter((u) => u.endsWith('.onnx'));
+    t.diagnostic(`int8: ${JSON.stringify(covid.probs)}; model line: ${(await page.locator('[data-testid=ct-model]').textContent()).trim()}; fetched ${onnx.join(' ')}`);
+    // (The view loads the default model when it opens; the classification ran on the int8 one.)
+    assert.ok(onnx.includes('/models/ct/ucadi-densenet-int8/model.onnx'), `fetched ${onnx.join(' ')}`);
+    assert.match(await page.locator('[data-testid=ct-model]').textContent(), /int8 weights/);
+    assert.equal(covid.top, 'covid19');
+    // The float32 model's probabilities for this series (training/ct/eval_shipped.py FIXTURE_PROBS, pinned in the test above's model).
+    const float32 = { healthy: 0.155, covid19: 0.4293, viral: 0.203, bacterial: 0.213 };
+    for (const [c, p] of Object.entries(float32)) assert.ok(Math.abs(covid.probs[c] - p) <= 0.003, `${c}: int8 ${covid.probs[c]} vs float32 ${p}`);
+  });
+});
+
 test('CT on WebGPU: where the provider cannot run the 3D network the worker falls back to WASM, says so, and gives the WASM result', T, async (t) => {
   await withBrowser(t, { webgpu: true }, async ({ page }) => {
     await openApp(page, { ep: 'wasm' });

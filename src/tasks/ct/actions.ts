@@ -29,7 +29,7 @@ function ctWorker() {
 async function readyCtWorker() {
   const { api, ready } = ctWorker();
   await ready;
-  const { backend, ...model } = await api.load();
+  const { backend, ...model } = await api.load(useStore.getState().ct.modelId);
   useStore.setState({ backend });
   patchCt({ model });
   return api;
@@ -144,10 +144,16 @@ export async function loadCustomModel(files: File[]): Promise<void> {
   }
 }
 
-export async function useDefaultModel(): Promise<void> {
-  const { backend, ...model } = await ctWorker().api.useDefault();
-  useStore.setState({ backend });
-  patchCt({ model });
+/** The model menu (or "Use the default model" after a custom one): a shipped model; an open scan is classified again. */
+export async function useShippedModel(id: string): Promise<void> {
+  patchCt({ modelId: id, status: 'loading', error: undefined });
+  try {
+    const { backend, ...model } = await ctWorker().api.useShipped(id);
+    useStore.setState({ backend });
+    patchCt({ model, status: useStore.getState().ct.volume ? 'done' : 'idle' });
+  } catch (error) {
+    return showError(error, 'MODEL_FETCH_FAILED');
+  }
   if (useStore.getState().ct.volume) await classify();
 }
 

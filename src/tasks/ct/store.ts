@@ -1,4 +1,5 @@
 import type { StateCreator } from 'zustand';
+import { CT_MODEL_ID } from './runner';
 import type { Volume } from '../../io/volume';
 import type { UserError } from '../../errors';
 import type { CtClass, CtResult } from './core/classify';
@@ -19,6 +20,8 @@ export interface CtSlice {
     progress?: { done: number; total: number };
     error?: UserError;
     model?: { name: string; custom: boolean; hasCam: boolean };
+    /** The shipped model the scans run through when no custom one is loaded (one of CT_MODELS). */
+    modelId: string;
     /** The server does not serve the default model (e.g. a build without it): a custom model is needed to classify. */
     defaultMissing?: boolean;
     view: { z: number; preset: CtWindow; showCam: boolean; camClass: CtClass; opacity: number };
@@ -26,5 +29,5 @@ export interface CtSlice {
 }
 
 export const createCtSlice: StateCreator<CtSlice> = () => ({
-  ct: { status: 'idle', view: { z: 0, preset: 'lung', showCam: true, camClass: 'covid19', opacity: 0.5 } },
+  ct: { status: 'idle', modelId: CT_MODEL_ID, view: { z: 0, preset: 'lung', showCam: true, camClass: 'covid19', opacity: 0.5 } },
 });

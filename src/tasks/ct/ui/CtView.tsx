@@ -6,7 +6,9 @@ import { ErrorBanner } from '../../../ui/ErrorBanner';
 import { camPeak, CT_CLASSES, type CtClass } from '../core/classify';
 import { renderCtSliceRgba } from '../core/heat';
 import { CT_WINDOWS, type CtWindow } from '../core/preprocess';
-import { cancelCt, classify, dismissCtError, loadCustomModel, markSlicesAsWindowedCt, openCtFiles, prepareCt, setCtView, useDefaultModel } from '../actions';
+import { cancelCt, classify, dismissCtError, loadCustomModel, markSlicesAsWindowedCt, openCtFiles, prepareCt, setCtView, useShippedModel } from '../actions';
+import { CT_MODELS } from '../models';
+import { CT_MODEL_ID } from '../runner';
 import { CT_CONFIDENT } from '../core/refuse';
 import { Samples } from '../../../ui/Samples';
 import { CT_SAMPLES } from '../samples';
@@ -61,8 +63,24 @@ export function CtView() {
           title="An ONNX classifier with the same contract: input [batch,1,16,128,128], 4 class logits, optional CAM. Choose model.onnx and manifest.json together."
           onFiles={(f) => void loadCustomModel(f)}
         />
+        {!ct.defaultMissing && (
+          <select
+            aria-label="Model"
+            data-testid="ct-model-menu"
+            value={ct.model?.custom ? 'custom' : ct.modelId}
+            disabled={ct.status === 'running' || ct.status === 'loading' || ct.status === 'reading'}
+            onChange={(e) => e.target.value !== 'custom' && void useShippedModel(e.target.value)}
+          >
+            {CT_MODELS.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name}
+              </option>
+            ))}
+            {ct.model?.custom && <option value="custom">{ct.model.name} (your file)</option>}
+          </select>
+        )}
         {ct.model?.custom && !ct.defaultMissing && (
-          <button type="button" onClick={() => void useDefaultModel()}>
+          <button type="button" onClick={() => void useShippedModel(CT_MODEL_ID)}>
             Use the default model
           </button>
         )}
