@@ -42,3 +42,25 @@ export function sampleBilinear(plane: ArrayLike<number>, w: number, h: number, x
   const bottom = plane[y1 * w + x0] * (1 - fx) + plane[y1 * w + x1] * fx;
   return top * (1 - fy) + bottom * fy;
 }
+
+/**
+ * Where each column (or row) of one grid samples the other, once per axis: `modelToSource` and `sourceToModel` map x
+ * and y independently, so a slice needs one of these per column and row instead of one per pixel. `inside` is false
+ * where `sampleBilinear` would return its `outside` value; `i0`, `i1`, `f` are its neighbours and weight, clamped alike.
+ */
+export function axisSamples(n: number, toOther: (i: number) => number, size: number) {
+  const inside = new Uint8Array(n);
+  const i0 = new Int32Array(n);
+  const i1 = new Int32Array(n);
+  const f = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = toOther(i);
+    if (u < -0.5 || u > size - 0.5) continue;
+    const c = Math.min(Math.max(u, 0), size - 1);
+    inside[i] = 1;
+    i0[i] = Math.floor(c);
+    i1[i] = Math.min(i0[i] + 1, size - 1);
+    f[i] = c - i0[i];
+  }
+  return { inside, i0, i1, f };
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { directionAt, labelsOnSource } from './postprocess';
 import { sliceGrid } from './preprocess';
+import { sampleBilinear, sourceToModel } from './grid';
 
 function logitsFor(labelOf: (u: number, v: number) => number, size = 128): Float32Array {
   const plane = size * size;
@@ -31,6 +32,23 @@ describe('labelsOnSource', () => {
     expect(labels[5 * 400 + 105]).toBe(1);
     expect(labels[5 * 400 + 295]).toBe(1);
     expect(labels[5 * 400 + 297]).toBe(0);
+  });
+
+  it('gives exactly the per-pixel bilinear arg-max (random logits, off-centre anisotropic grid)', () => {
+    const g = sliceGrid(150, 90, 1.3, 0.9, { spacingMm: 1.5, cropSize: 32 }, 60.3, 40.7);
+    const plane = 32 * 32;
+    let s = 7;
+    const logits = Float32Array.from({ length: 4 * plane }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 4 - 2);
+    const expected = new Uint8Array(150 * 90);
+    for (let y = 0; y < 90; y++) {
+      for (let x = 0; x < 150; x++) {
+        const [u, v] = sourceToModel(g, x, y);
+        if (u < -0.5 || v < -0.5 || u > 31.5 || v > 31.5) continue;
+        const values = [0, 1, 2, 3].map((c) => sampleBilinear(logits.subarray(c * plane, (c + 1) * plane), 32, 32, u, v, -Infinity));
+        expected[y * 150 + x] = values.indexOf(Math.max(...values));
+      }
+    }
+    expect(Array.from(labelsOnSource(logits, g))).toEqual(Array.from(expected));
   });
 
   it('rejects logits of the wrong size', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sliceGrid, toModelInput, zScore } from './preprocess';
+import { modelToSource, sampleBilinear } from './grid';
 
 describe('toModelInput', () => {
   it('z-scores to mean 0, std 1 over the crop', () => {
@@ -37,5 +38,16 @@ describe('toModelInput', () => {
 
   it('floors the std of a flat slice', () => {
     expect(Array.from(zScore(Float32Array.from([5, 5, 5])))).toEqual([0, 0, 0]);
+  });
+});
+
+describe('toModelInput against the per-pixel definition', () => {
+  it('gives exactly sampleBilinear at modelToSource for every model pixel, then the z-score (off-centre, anisotropic, partly outside)', () => {
+    const g = sliceGrid(70, 50, 1.1, 0.8, { spacingMm: 1.5, cropSize: 64 }, 20.2, 35.9);
+    let s = 3;
+    const slice = Float32Array.from({ length: 70 * 50 }, () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 24);
+    const raw = new Float32Array(64 * 64);
+    for (let v = 0; v < 64; v++) for (let u = 0; u < 64; u++) raw[v * 64 + u] = sampleBilinear(slice, 70, 50, ...modelToSource(g, u, v), 0);
+    expect(Array.from(toModelInput(slice, g))).toEqual(Array.from(zScore(raw)));
   });
 });

@@ -1,4 +1,4 @@
-import { modelToSource, sampleBilinear, type SliceGrid } from './grid';
+import { axisSamples, modelToSource, type SliceGrid } from './grid';
 
 /** What the model was trained on (its manifest's `preprocess`). */
 export interface MriPreprocess {
@@ -19,10 +19,22 @@ export function sliceGrid(nx: number, ny: number, dxMm: number, dyMm: number, p:
  */
 export function toModelInput(slice: ArrayLike<number>, g: SliceGrid): Float32Array {
   const out = new Float32Array(g.size * g.size);
+  // The same values as sampleBilinear(slice, nx, ny, modelToSource(g, u, v), 0) per pixel, weights once per column and row.
+  const cols = axisSamples(g.size, (u) => modelToSource(g, u, 0)[0], g.nx);
+  const rows = axisSamples(g.size, (v) => modelToSource(g, 0, v)[1], g.ny);
   for (let v = 0; v < g.size; v++) {
+    if (!rows.inside[v]) continue;
+    const r0 = rows.i0[v] * g.nx;
+    const r1 = rows.i1[v] * g.nx;
+    const fy = rows.f[v];
     for (let u = 0; u < g.size; u++) {
-      const [x, y] = modelToSource(g, u, v);
-      out[v * g.size + u] = sampleBilinear(slice, g.nx, g.ny, x, y, 0);
+      if (!cols.inside[u]) continue;
+      const c0 = cols.i0[u];
+      const c1 = cols.i1[u];
+      const fx = cols.f[u];
+      const top = slice[r0 + c0] * (1 - fx) + slice[r0 + c1] * fx;
+      const bottom = slice[r1 + c0] * (1 - fx) + slice[r1 + c1] * fx;
+      out[v * g.size + u] = top * (1 - fy) + bottom * fy;
     }
   }
   return zScore(out);
