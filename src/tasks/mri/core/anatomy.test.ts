@@ -52,6 +52,27 @@ describe('cleanSlice', () => {
   });
 });
 
+describe('cleanSlice near the image edge (it works on the labels\' bounding box)', () => {
+  it('fills a hole of a heart cut by the image edge only where the edge does not reach it', () => {
+    // A heart centred 4 px from the right edge: its ring is cut open there, so the background inside it reaches the
+    // edge and is not a hole; a 1-pixel hole in the pool away from the edge is.
+    const s = heart(N - 4, 30, undefined, { rv: false });
+    s[30 * N + N - 8] = 0; // a hole inside the pool, 4 px from the cut
+    for (let y = 27; y <= 33; y++) s[y * N + N - 1] = 0; // the pool opens onto the edge
+    const out = cleanSlice(s, N, N, { centre: [N - 4, 30] });
+    expect(out[30 * N + N - 8]).toBe(3);
+    expect(out[30 * N + N - 1]).toBe(0);
+    expect(Array.from(out).filter((v, i) => v !== s[i]).length).toBe(1);
+  });
+
+  it('returns an empty map for an empty slice, and the same labels wherever the heart sits', () => {
+    expect(count(cleanSlice(new Uint8Array(N * N), N, N), 0)).toBe(N * N);
+    const near = cleanSlice(heart(20, 20), N, N, { centre: [20, 20] });
+    const far = cleanSlice(heart(40, 44), N, N, { centre: [40, 44] });
+    for (const label of [1, 2, 3]) expect(count(near, label)).toBe(count(far, label));
+  });
+});
+
 describe('refusal', () => {
   const dims = [N, N, 3, 1];
   const spacing = [1.5, 1.5, 8];

@@ -12,30 +12,38 @@ export interface Components {
   sizes: number[];
 }
 
+/**
+ * Flood fill from the pixels already on `stack` (marked by the caller): every 4-neighbour `take(j)` accepts is marked
+ * by `mark(j)` and filled in turn. Returns how many pixels were filled. `stack` is a scratch array of nx·ny entries.
+ */
+function flood(stack: Int32Array, top: number, nx: number, ny: number, take: (j: number) => boolean, mark: (j: number) => void): number {
+  let filled = 0;
+  while (top > 0) {
+    const i = stack[--top];
+    filled++;
+    const x = i % nx;
+    if (x > 0 && take(i - 1)) (mark(i - 1), (stack[top++] = i - 1));
+    if (x < nx - 1 && take(i + 1)) (mark(i + 1), (stack[top++] = i + 1));
+    if (i >= nx && take(i - nx)) (mark(i - nx), (stack[top++] = i - nx));
+    if (i < (ny - 1) * nx && take(i + nx)) (mark(i + nx), (stack[top++] = i + nx));
+  }
+  return filled;
+}
+
 /** 4-connected components of `label` in one slice. */
 export function components(slice: ArrayLike<number>, nx: number, ny: number, label: number): Components {
   const ids = new Int32Array(nx * ny);
   const sizes = [0];
-  const stack: number[] = [];
+  const stack = new Int32Array(nx * ny);
+  let id = 0;
+  const take = (j: number) => ids[j] === 0 && slice[j] === label;
+  const mark = (j: number) => (ids[j] = id);
   for (let start = 0; start < ids.length; start++) {
     if (slice[start] !== label || ids[start] !== 0) continue;
-    const id = sizes.length;
-    let size = 0;
+    id = sizes.length;
     ids[start] = id;
-    stack.push(start);
-    while (stack.length) {
-      const i = stack.pop()!;
-      size++;
-      const x = i % nx;
-      const y = (i - x) / nx;
-      for (const j of [x > 0 ? i - 1 : -1, x < nx - 1 ? i + 1 : -1, y > 0 ? i - nx : -1, y < ny - 1 ? i + nx : -1]) {
-        if (j >= 0 && ids[j] === 0 && slice[j] === label) {
-          ids[j] = id;
-          stack.push(j);
-        }
-      }
-    }
-    sizes.push(size);
+    stack[0] = start;
+    sizes.push(flood(stack, 1, nx, ny, take, mark));
   }
   return { ids, sizes };
 }
@@ -66,27 +74,23 @@ function centroids(c: Components, nx: number): [number, number][] {
 
 /** Sets to background every pixel of `label` outside the kept components. */
 function keepOnly(slice: Uint8Array, label: number, c: Components, keep: Set<number>): void {
-  for (let i = 0; i < slice.length; i++) if (slice[i] === label && !keep.has(c.ids[i])) slice[i] = 0;
+  const kept = new Uint8Array(c.sizes.length);
+  for (const id of keep) kept[id] = 1;
+  for (let i = 0; i < slice.length; i++) if (slice[i] === label && !kept[c.ids[i]]) slice[i] = 0;
 }
 
 /** Background pixels enclosed by the heart (LV, MYO) that the border cannot reach: holes in the blood pool → LV. */
 function fillHoles(slice: Uint8Array, nx: number, ny: number): void {
   const outside = new Uint8Array(slice.length);
-  const stack: number[] = [];
+  const stack = new Int32Array(slice.length);
+  let top = 0;
   const open = (i: number) => slice[i] !== LV && slice[i] !== MYO;
-  for (let x = 0; x < nx; x++) for (const i of [x, (ny - 1) * nx + x]) if (open(i) && !outside[i]) (outside[i] = 1), stack.push(i);
-  for (let y = 0; y < ny; y++) for (const i of [y * nx, y * nx + nx - 1]) if (open(i) && !outside[i]) (outside[i] = 1), stack.push(i);
-  while (stack.length) {
-    const i = stack.pop()!;
-    const x = i % nx;
-    const y = (i - x) / nx;
-    for (const j of [x > 0 ? i - 1 : -1, x < nx - 1 ? i + 1 : -1, y > 0 ? i - nx : -1, y < ny - 1 ? i + nx : -1]) {
-      if (j >= 0 && !outside[j] && open(j)) {
-        outside[j] = 1;
-        stack.push(j);
-      }
-    }
-  }
+  const seed = (i: number) => {
+    if (open(i) && !outside[i]) (outside[i] = 1), (stack[top++] = i);
+  };
+  for (let x = 0; x < nx; x++) (seed(x), seed((ny - 1) * nx + x));
+  for (let y = 0; y < ny; y++) (seed(y * nx), seed(y * nx + nx - 1));
+  flood(stack, top, nx, ny, (j) => !outside[j] && open(j), (j) => (outside[j] = 1));
   for (let i = 0; i < slice.length; i++) if (!outside[i] && slice[i] !== LV && slice[i] !== MYO) slice[i] = LV;
 }
 
@@ -109,8 +113,33 @@ export interface CleanOptions {
  * the heart centre), holes in it filled, the myocardium that touches it, the RV that lies against that myocardium
  * (the septum), and no specks. Returns a new label map.
  */
-export function cleanSlice(labels: ArrayLike<number>, nx: number, ny: number, { centre, maxDistance = Infinity, minPixels = 1 }: CleanOptions = {}): Uint8Array {
-  const slice = Uint8Array.from(labels);
+export function cleanSlice(labels: ArrayLike<number>, nx: number, ny: number, options: CleanOptions = {}): Uint8Array {
+  // Work on the labels' bounding box with one pixel of background around it (the image edge where it touches): the
+  // same components, in the same order, and the same holes (the margin ring joins every way out of the box), on a
+  // fraction of the pixels. Nothing outside it is labelled.
+  let [x0, y0, x1, y1] = [nx, ny, -1, -1];
+  for (let y = 0, i = 0; y < ny; y++) {
+    for (let x = 0; x < nx; x++, i++) {
+      if (!labels[i]) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  }
+  const out = new Uint8Array(nx * ny);
+  if (x1 < 0) return out;
+  [x0, y0, x1, y1] = [Math.max(0, x0 - 1), Math.max(0, y0 - 1), Math.min(nx - 1, x1 + 1), Math.min(ny - 1, y1 + 1)];
+  const [w, h] = [x1 - x0 + 1, y1 - y0 + 1];
+  const box = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) box[y * w + x] = labels[(y + y0) * nx + x + x0];
+  const centre = options.centre && ([options.centre[0] - x0, options.centre[1] - y0] as [number, number]);
+  const cleaned = cleanBox(box, w, h, { ...options, centre });
+  for (let y = 0; y < h; y++) out.set(cleaned.subarray(y * w, (y + 1) * w), (y + y0) * nx + x0);
+  return out;
+}
+
+function cleanBox(slice: Uint8Array, nx: number, ny: number, { centre, maxDistance = Infinity, minPixels = 1 }: CleanOptions): Uint8Array {
   // LV: the pool with the most myocardium around it, among those near the heart centre.
   const lv = components(slice, nx, ny, LV);
   const lvMyo = contacts(slice, nx, ny, lv, MYO);
