@@ -20,7 +20,7 @@ export const ITEMS: Record<ItemId, ItemInfo> = {
   'faces-mediapipe': {
     title: 'Faces: Loupe vs MediaPipe',
     meaning:
-      'Per video frame, our live path (main thread → face worker: frame transfer, RGBA read-back, letterbox, BlazeFace short-range 128² on onnxruntime-web WASM with 1 thread, ' +
+      'Per video frame, our live path (main thread → face worker: frame transfer, the letterbox drawn scaled on a 128² canvas and read back, BlazeFace short-range 128² on onnxruntime-web WASM with 1 thread, ' +
       'anchor decoding and weighted NMS, result back to the main thread) against Google’s @mediapipe/face_detection (the same short-range network as TFLite, ' +
       '`useCpuInference: true`, i.e. TFLite + XNNPACK in its own WASM; its whole `send()` on the main thread, which is how that API works — it runs only here, as a peer). ' +
       'Both get the same frames, one frame in flight, alternating frame by frame (A then B on one frame, B then A on the next). Ratio = ours ÷ MediaPipe per repetition (median per-frame time of each side in that repetition): below 1 means ours is faster (for frames/s: above 1). ' +

@@ -121,7 +121,7 @@ export async function facesOverhead(ctx: ItemContext): Promise<ItemOutcome> {
       b: { label: 'bare session.run', unit: 'ms', value: spread(bareMs) },
       ratio: overhead('wrapper overhead: Model.run ÷ bare − 1', infer, bareMs),
     },
-    { measure: 'ours: pre-processing (bitmap → RGBA, letterbox)', a: { label: 'ours', unit: 'ms', value: spread(pre) } },
+    { measure: 'ours: pre-processing (letterbox drawn on a 128² canvas, read back, to floats)', a: { label: 'ours', unit: 'ms', value: spread(pre) } },
     { measure: 'ours: post-processing (decode, weighted NMS)', a: { label: 'ours', unit: 'ms', value: spread(post) } },
     { measure: 'ours: worker hop (bitmap, postMessage both ways)', a: { label: 'ours', unit: 'ms', value: spread(hop) } },
   ];
