@@ -21,7 +21,6 @@ import { CT_INPUT, sampleSliceIndices, toModelInput as toCtInput } from '../src/
 import type { CountedInput } from '../src/bench/core/flops';
 import type { PlainTensor } from '../src/bench/core/native';
 
-
 interface Loaded {
   session: Ort.InferenceSession;
   manifest: Manifest;

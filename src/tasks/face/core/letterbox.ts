@@ -21,6 +21,11 @@ export function computeLetterbox(rect: Rect, size: number): Letterbox {
   return { rect, size, scale, padX: (size - rect[2] * scale) / 2, padY: (size - rect[3] * scale) / 2 };
 }
 
+/** The model-input pixels the picture covers, at least partly: [x0, y0, x1, y1), the rest is padding. */
+function contentArea({ size, padX, padY }: Letterbox): [number, number, number, number] {
+  return [Math.max(0, Math.floor(padX)), Math.max(0, Math.floor(padY)), Math.min(size, Math.ceil(size - padX)), Math.min(size, Math.ceil(size - padY))];
+}
+
 /**
  * Resamples `rect` of `image` into a letterboxed size×size NHWC float tensor in [-1, 1] (MediaPipe's
  * normalisation), bilinear, padding with 0 (mid grey). `mirror` flips the crop horizontally.
@@ -30,10 +35,7 @@ export function toLetterboxedNHWC(image: RgbaImage, box: Letterbox, mirror = fal
   const tensor = out ?? new Float32Array(size * size * 3);
   tensor.fill(0);
   const { data, width, height } = image;
-  const x0 = Math.max(0, Math.floor(padX));
-  const x1 = Math.min(size, Math.ceil(size - padX));
-  const y0 = Math.max(0, Math.floor(padY));
-  const y1 = Math.min(size, Math.ceil(size - padY));
+  const [x0, y0, x1, y1] = contentArea(box);
   for (let y = y0; y < y1; y++) {
     const sy = clamp(rect[1] + (y + 0.5 - padY) / scale - 0.5, 0, height - 1);
     const iy = Math.floor(sy);
@@ -66,14 +68,11 @@ export function toLetterboxedNHWC(image: RgbaImage, box: Letterbox, mirror = fal
  * (the pixels outside the content area, whatever the canvas held there).
  */
 export function fromLetterboxedRgba(data: Uint8ClampedArray | Uint8Array, box: Letterbox, out?: Float32Array): Float32Array {
-  const { size, padX, padY } = box;
+  const { size } = box;
   if (data.length !== size * size * 4) throw new RangeError(`expected ${size}×${size} RGBA, got ${data.length} bytes`);
   const tensor = out ?? new Float32Array(size * size * 3);
   tensor.fill(0);
-  const x0 = Math.max(0, Math.floor(padX));
-  const x1 = Math.min(size, Math.ceil(size - padX));
-  const y0 = Math.max(0, Math.floor(padY));
-  const y1 = Math.min(size, Math.ceil(size - padY));
+  const [x0, y0, x1, y1] = contentArea(box);
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
       const i = (y * size + x) * 4;

@@ -40,7 +40,8 @@ export const LOCATOR_SLICES = 3;
  */
 export const KEEP_MARGIN_PX = 12;
 
-type ModelOutput = { logits: Float32Array; df: Float32Array };
+/** A slice's model output, and its labels on the source grid. */
+type SliceOutput = { logits: Float32Array; df: Float32Array; labels: Uint8Array };
 
 export interface HeartLocation {
   /** Centroid (source pixels) of everything the model labels as heart on the locator slices; undefined when none. */
@@ -51,7 +52,7 @@ export interface HeartLocation {
    */
   grid: SliceGrid;
   /** The locator's outputs by slice index (frame 0) when its grid is kept, so those slices are not run again. */
-  kept: Map<number, ModelOutput>;
+  kept: Map<number, SliceOutput>;
   /** Model runs the locator made. */
   runs: number;
 }
@@ -65,15 +66,15 @@ export async function locateHeart(volume: Volume, run: RunMriModel, preprocess: 
   const [nx, ny, nz] = volume.dims;
   const centred = sliceGrid(nx, ny, volume.spacingMm[0], volume.spacingMm[1], preprocess);
   const first = Math.max(0, Math.floor(nz / 2) - Math.floor(LOCATOR_SLICES / 2));
-  const outputs = new Map<number, ModelOutput>();
+  const outputs = new Map<number, SliceOutput>();
   let sx = 0;
   let sy = 0;
   let n = 0;
   let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
   for (let z = first; z < Math.min(nz, first + LOCATOR_SLICES); z++) {
     const output = await run(toModelInput(sliceOf(volume, z, 0), centred), centred.size);
-    outputs.set(z, output);
     const labels = labelsOnSource(output.logits, centred);
+    outputs.set(z, { ...output, labels });
     for (let i = 0; i < labels.length; i++) {
       if (labels[i] === 0) continue;
       const x = i % nx;
@@ -110,11 +111,14 @@ export async function segmentVolume(volume: Volume, run: RunMriModel, { preproce
   for (let t = 0; t < nt; t++) {
     for (let z = 0; z < nz; z++) {
       throwIfAborted(signal, `stopped after ${t * nz + z} of ${total} slices`);
-      const reused = t === 0 ? kept.get(z) : undefined;
-      const { logits, df } = reused ?? (await run(toModelInput(sliceOf(volume, z, t), grid), grid.size));
-      if (!reused) inferences++;
-      labels.set(labelsOnSource(logits, grid), (t * nz + z) * nx * ny);
-      fields.push(df);
+      let slice = t === 0 ? kept.get(z) : undefined;
+      if (!slice) {
+        const { logits, df } = await run(toModelInput(sliceOf(volume, z, t), grid), grid.size);
+        slice = { logits, df, labels: labelsOnSource(logits, grid) };
+        inferences++;
+      }
+      labels.set(slice.labels, (t * nz + z) * nx * ny);
+      fields.push(slice.df);
       onProgress?.(t * nz + z + 1, total);
     }
   }
