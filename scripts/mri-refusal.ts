@@ -2,9 +2,10 @@
 // cine fixture, the real Sunnybrook slices with their LV labels) and inputs that must be refused (brain MRI, small
 // non-cardiac MR, CT, RT dose). Prints a table and writes bench/results/mri-refusal.json.
 //   npx tsx scripts/mri-refusal.ts [--sunnybrook DIR]
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { readRgba, readVolumeAt } from '../cli/io';
+import { readVolumeAt } from '../cli/io';
+import { SUNNYBROOK_DIR, sunnybrookSlices } from './sunnybrook';
 import { loadModelFromDisk } from '../src/runtime/node';
 import { checkInput, type Rejection } from '../src/tasks/mri/core/anatomy';
 import { dice } from '../src/tasks/mri/core/measures';
@@ -14,7 +15,7 @@ import type { Volume } from '../src/io/volume';
 
 const ROOT = join(import.meta.dirname, '..');
 const argv = process.argv.slice(2);
-const SUNNYBROOK = argv.includes('--sunnybrook') ? argv[argv.indexOf('--sunnybrook') + 1] : join(ROOT, '..', 'shared', 'data', 'sunnybrook');
+const SUNNYBROOK = argv.includes('--sunnybrook') ? argv[argv.indexOf('--sunnybrook') + 1] : SUNNYBROOK_DIR;
 const NIB = '/usr/lib/python3/dist-packages/nibabel/tests/data/';
 const PYD = '/usr/lib/python3/dist-packages/pydicom/data/test_files/';
 
@@ -49,17 +50,7 @@ for (const postprocess of [true, false]) {
 }
 cases.push(phantomCase);
 if (existsSync(SUNNYBROOK)) {
-  // training/mri/sunnybrook.py numbers the patients 1–10 in name order; 1–7 fine-tuned the model, 8–10 never seen.
-  const files = readdirSync(join(SUNNYBROOK, 'images')).sort();
-  const patientOf = (f: string) => f.replace(/-IM-.*$/, '');
-  const patients = [...new Set(files.map(patientOf))].sort();
-  for (const file of files) {
-    const image = await readRgba(join(SUNNYBROOK, 'images', file));
-    const volume: Volume = { data: Float32Array.from({ length: image.width * image.height }, (_, i) => image.data[i * 4]), dims: [image.width, image.height, 1, 1], spacingMm: [1.37, 1.37, 8], affine: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], source: { format: 'image', name: file } };
-    const mask = await readRgba(join(SUNNYBROOK, 'labels_lv_endo', file));
-    const truth = Uint8Array.from({ length: image.width * image.height }, (_, i) => (mask.data[i * 4] > 127 ? 3 : 0));
-    cases.push({ ...(await judge(`sunnybrook/${file}`, volume, true, truth)), heldOut: patients.indexOf(patientOf(file)) >= 7 });
-  }
+  for (const { file, volume, truth, heldOut } of await sunnybrookSlices(SUNNYBROOK)) cases.push({ ...(await judge(`sunnybrook/${file}`, volume, true, truth)), heldOut });
 }
 // Must refuse.
 for (const file of ['example4d.nii.gz', 'anatomical.nii', 'functional.nii', 'standard.nii.gz']) if (existsSync(NIB + file)) cases.push(await judge(`nibabel/${file}`, await readVolumeAt(NIB + file), false));

@@ -10,9 +10,10 @@
 //   npx tsx scripts/quantisation.ts --task mri --dir public/models/mri/dfnet-int8
 //   npx tsx scripts/quantisation.ts --task ct --dir /tmp/q/ct/ucadi-densenet-int8
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readRgba, readVolumeAt } from '../cli/io';
+import { readVolumeAt } from '../cli/io';
+import { sunnybrookSlices } from './sunnybrook';
 import type { Volume } from '../src/io/volume';
 import type { Model } from '../src/runtime/session';
 import { configureNodeRuntime, diskSource, loadModelFromDisk, MODELS_DIR } from '../src/runtime/node';
@@ -66,14 +67,7 @@ async function vision(task: 'mri' | 'ct', dir: string): Promise<void> {
       rows.push({ measure: `${name}: Dice RV / MYO / LV`, source: d(out[0][0]), quantised: d(out[0][1]) });
       rows.push({ measure: `${name}: seconds per volume (${volume.dims[2] * volume.dims[3]} slices, mean of 3, alternating)`, source: (ms[0] / 3000).toFixed(2), quantised: `${(ms[1] / 3000).toFixed(2)} (${(ms[1] / ms[0]).toFixed(2)}×)` });
     }
-    const sb = join(ROOT, '..', 'shared', 'data', 'sunnybrook');
-    const files = readdirSync(join(sb, 'images')).sort();
-    const slices = await Promise.all(files.map(async (file) => {
-      const image = await readRgba(join(sb, 'images', file));
-      const mask = await readRgba(join(sb, 'labels_lv_endo', file));
-      const volume: Volume = { data: Float32Array.from({ length: image.width * image.height }, (_, i) => image.data[i * 4]), dims: [image.width, image.height, 1, 1], spacingMm: [1.37, 1.37, 8], affine: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], source: { format: 'image', name: file } };
-      return { volume, truth: Uint8Array.from({ length: image.width * image.height }, (_, i) => (mask.data[i * 4] > 127 ? 3 : 0)) };
-    }));
+    const slices = await sunnybrookSlices();
     const { out } = await pairs(slices, (c) => seg(0)(c.volume), (c) => seg(1)(c.volume));
     const mean = (k: 0 | 1) => out.reduce((s, r, i) => s + dice(r[k], slices[i].truth, 3), 0) / out.length;
     rows.push({ measure: `Sunnybrook LV Dice, mean of ${out.length} real slices (before the refusal rules)`, source: mean(0).toFixed(3), quantised: mean(1).toFixed(3) });

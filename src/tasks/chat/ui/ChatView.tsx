@@ -6,6 +6,7 @@ import { chooseChatModel, dismissChatError, loadChatFolder, newChat, prepareChat
 import type { Grounding } from '../core/grounding';
 import type { StopReason } from '../core/stopping';
 import { CHAT_MODELS } from '../models';
+import { ModelMenu } from '../../../ui/ModelMenu';
 import './chat.css';
 import { Samples } from '../../../ui/Samples';
 import { CHAT_EXAMPLES } from '../samples';
@@ -117,20 +118,14 @@ export function ChatView() {
         ))}
       <div className="toolbar">
         <Samples samples={CHAT_EXAMPLES} testid="chat-examples" />
-        <select
-          aria-label="Model"
-          data-testid="chat-model"
+        <ModelMenu
+          models={CHAT_MODELS}
+          testid="chat-model"
           value={chat.modelId ?? FOLDER}
           disabled={status === 'loading'}
-          onChange={(e) => e.target.value !== FOLDER && void chooseChatModel(e.target.value)}
-        >
-          {CHAT_MODELS.map((m) => (
-            <option key={m.id} value={m.id}>
-              {m.name}
-            </option>
-          ))}
-          {!chat.modelId && <option value={FOLDER}>{model?.name ?? 'Model folder'} (your folder)</option>}
-        </select>
+          extra={chat.modelId ? undefined : { id: FOLDER, name: `${model?.name ?? 'Model folder'} (your folder)` }}
+          onChoose={(id) => void chooseChatModel(id)}
+        />
         <FileButton
           label="Load a model folder…"
           testid="chat-folder"

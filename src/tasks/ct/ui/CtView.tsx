@@ -8,6 +8,7 @@ import { renderCtSliceRgba } from '../core/heat';
 import { CT_WINDOWS, type CtWindow } from '../core/preprocess';
 import { cancelCt, classify, dismissCtError, loadCustomModel, markSlicesAsWindowedCt, openCtFiles, prepareCt, setCtView, useShippedModel } from '../actions';
 import { CT_MODELS } from '../models';
+import { ModelMenu } from '../../../ui/ModelMenu';
 import { CT_MODEL_ID } from '../runner';
 import { CT_CONFIDENT } from '../core/refuse';
 import { Samples } from '../../../ui/Samples';
@@ -64,20 +65,14 @@ export function CtView() {
           onFiles={(f) => void loadCustomModel(f)}
         />
         {!ct.defaultMissing && (
-          <select
-            aria-label="Model"
-            data-testid="ct-model-menu"
+          <ModelMenu
+            models={CT_MODELS}
+            testid="ct-model-menu"
             value={ct.model?.custom ? 'custom' : ct.modelId}
             disabled={ct.status === 'running' || ct.status === 'loading' || ct.status === 'reading'}
-            onChange={(e) => e.target.value !== 'custom' && void useShippedModel(e.target.value)}
-          >
-            {CT_MODELS.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.name}
-              </option>
-            ))}
-            {ct.model?.custom && <option value="custom">{ct.model.name} (your file)</option>}
-          </select>
+            extra={ct.model?.custom ? { id: 'custom', name: `${ct.model.name} (your file)` } : undefined}
+            onChoose={(id) => void useShippedModel(id)}
+          />
         )}
         {ct.model?.custom && !ct.defaultMissing && (
           <button type="button" onClick={() => void useShippedModel(CT_MODEL_ID)}>

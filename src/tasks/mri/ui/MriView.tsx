@@ -12,6 +12,7 @@ import { Viewer } from './Viewer';
 import { Samples } from '../../../ui/Samples';
 import { MRI_SAMPLES } from '../samples';
 import { MRI_MODELS } from '../models';
+import { ModelMenu } from '../../../ui/ModelMenu';
 
 export function MriView() {
   const mri = useStore((s) => s.mri);
@@ -52,13 +53,7 @@ export function MriView() {
         <Samples samples={MRI_SAMPLES} testid="mri-samples" />
         <FileButton label="Open scan…" testid="mri-file" multiple accept={SCAN_ACCEPT} onFiles={(f) => void openMriFiles(f)} />
         <FileButton label="Open DICOM folder…" testid="mri-folder" directory onFiles={(f) => void openMriFiles(f)} />
-        <select aria-label="Model" data-testid="mri-model" value={mri.modelId} disabled={mri.status === 'running' || mri.status === 'reading'} onChange={(e) => void chooseMriModel(e.target.value)}>
-          {MRI_MODELS.map((m) => (
-            <option key={m.id} value={m.id}>
-              {m.name}
-            </option>
-          ))}
-        </select>
+        <ModelMenu models={MRI_MODELS} testid="mri-model" value={mri.modelId} disabled={mri.status === 'running' || mri.status === 'reading'} onChoose={(id) => void chooseMriModel(id)} />
         {mri.status === 'running' ? (
           <button type="button" data-testid="mri-cancel" onClick={() => cancelMri()}>
             Cancel
