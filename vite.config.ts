@@ -108,7 +108,7 @@ export default defineConfig(({ command }) => ({
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   build: { target: 'es2022', chunkSizeWarningLimit: 1024 },
   test: {
-    include: ['src/**/*.test.ts', 'cli/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'cli/**/*.test.ts', 'scripts/**/*.test.ts', 'training/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
   },

@@ -33,9 +33,22 @@ describe('npm run infer -- chat', () => {
     expect(out.tokensPerSecond).toBeGreaterThan(0);
   });
 
-  it("the shipped dictionary model (the default): PyTorch's greedy answer to its reference question, token for token", async () => {
-    const ref = JSON.parse(readFileSync(join(MODELS_DIR, 'chat', 'wordnet-dssn', 'reference.json'), 'utf8'));
+  it("the grounded dictionary model (the default): the context block built here, then PyTorch's greedy answer, token for token", async () => {
+    const ref = JSON.parse(readFileSync(join(MODELS_DIR, 'chat', 'wordnet-grounded', 'reference.json'), 'utf8'));
     const out = JSON.parse(await run(ref.messages.at(-1).content, '--max-tokens', String(ref.maxNewTokens), '--json'));
+    expect(out.context).toBe(ref.messages.at(-2).content);
+    expect(out.tokenIds).toEqual(ref.greedyTokens);
+    expect(out.verdict).toBe('grounded');
+    const bread = JSON.parse(await run('What does bread mean?', '--json'));
+    expect(bread.answer).toMatch(/^bread \(noun\): food made from dough of flour or meal/);
+    expect(bread).toMatchObject({ verdict: 'grounded', withheld: false });
+    expect(bread.context.split('\n')[0]).toBe('bread (noun)');
+    expect(bread.source.entries[0].word).toBe('bread');
+  });
+
+  it("the memorising dictionary model: PyTorch's greedy answer to its reference question, token for token", async () => {
+    const ref = JSON.parse(readFileSync(join(MODELS_DIR, 'chat', 'wordnet-dssn', 'reference.json'), 'utf8'));
+    const out = JSON.parse(await run(ref.messages.at(-1).content, '--model', 'wordnet-dssn', '--max-tokens', String(ref.maxNewTokens), '--json'));
     expect(out.tokenIds).toEqual(ref.greedyTokens);
     expect(out.answer).toBe('Car (noun): a motor vehicle with four wheels; usually propelled by an internal combustion engine.');
     expect(out.stopReason).toBe('eos');
@@ -44,7 +57,8 @@ describe('npm run infer -- chat', () => {
   });
 
   it('--json carries the WordNet verdict and source: an answer about another word is withheld', async () => {
-    const out = JSON.parse(await run('What does bread mean?', '--json'));
+    const out = JSON.parse(await run('What does bread mean?', '--model', 'wordnet-dssn', '--json'));
+    expect(out.context).toBeNull(); // it answers without the entry
     expect(out).toMatchObject({ verdict: 'wrong-word', withheld: true, answeredAbout: 'contact' });
     expect(out.notice).toBe('The model answered about \u201ccontact\u201d, not \u201cbread\u201d, so its answer is hidden.');
     expect(out.source.entries[0].parts[0].senses[0].definition).toContain('food made from dough');
@@ -65,6 +79,6 @@ describe('npm run infer -- chat', () => {
     await expect(chatMain([])).rejects.toBeInstanceOf(UsageError);
     await expect(chatMain(['hi', '--top-p', '1.5'])).rejects.toThrow(/top-p 1.5: expected a number in \(0, 1\]/);
     await expect(chatMain(['hi', '--max-tokens', '0'])).rejects.toThrow(UsageError);
-    expect(() => chatModelDir('no-such-model')).toThrow(/not a shipped model \(wordnet-dssn, wordnet-dssn-int8, tiny-random\)/);
+    expect(() => chatModelDir('no-such-model')).toThrow(/not a shipped model \(wordnet-grounded, wordnet-dssn, wordnet-dssn-int8, tiny-random\)/);
   });
 });

@@ -96,8 +96,8 @@ export async function chatMain(args: string[]): Promise<number> {
     };
     const messages: ChatMessage[] = [...(values.system ? [{ role: 'system' as const, content: values.system }] : []), { role: 'user', content: positionals[0] }];
     const stream = !values.json;
-    const lex = info.retrieval ? await diskLexicon(info.retrieval) : undefined;
-    const result = await groundedChatTurn(lm, tokenizer, messages, settings, { eosTokenIds: info.eosTokenIds, maxPositions: info.contextLength }, lex, stream ? (e) => e.delta && process.stdout.write(e.delta) : undefined);
+    const ground = info.retrieval ? { lex: await diskLexicon(info.retrieval), use: info.retrieval.use } : undefined;
+    const result = await groundedChatTurn(lm, tokenizer, messages, settings, { eosTokenIds: info.eosTokenIds, maxPositions: info.contextLength }, ground, stream ? (e) => e.delta && process.stdout.write(e.delta) : undefined);
     if (stream) process.stdout.write('\n' + (result.grounding ? groundingText(result.grounding, result.text) : ''));
     else {
       process.stdout.write(
@@ -113,7 +113,7 @@ export async function chatMain(args: string[]): Promise<number> {
           totalMs: round(result.totalMs),
           decoding: settings.sampling ? { sampling: true, ...settings.sampling, repetitionPenalty } : { sampling: false, repetitionPenalty },
           ...(result.grounding
-            ? { verdict: result.grounding.verdict, withheld: result.grounding.withheld, notice: result.grounding.notice ?? null, answeredAbout: result.grounding.answeredAbout ?? null, source: result.grounding.source ?? null }
+            ? { verdict: result.grounding.verdict, withheld: result.grounding.withheld, notice: result.grounding.notice ?? null, answeredAbout: result.grounding.answeredAbout ?? null, source: result.grounding.source ?? null, context: result.context ?? null }
             : {}),
         })}\n`,
       );

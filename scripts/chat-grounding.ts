@@ -3,7 +3,7 @@
 // through the studio's grounded turn (greedy, as the Chat tab and the CLI run it). An answer is "shown" unless the
 // check hid it; a shown answer is then judged again here, apart from the check: it is wrong when it is about another
 // word than the one asked or its gloss is no sense of that word. Prints a table; writes training/chat/results/grounding.json
-// (the default model) or grounding_<id>.json (another shipped model, e.g. its int8 variant).
+// (wordnet-dssn, whose card reads it) or grounding_<id>.json (another shipped model: the grounded one, an int8 variant).
 //   npx tsx scripts/chat-grounding.ts [--model ID]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,7 +57,7 @@ for (const [name, items] of Object.entries(sets)) {
   const t = { questions: 0, shown: 0, hidden: 0, shownRight: 0, shownWrong: 0, shownNoAnswer: 0, refusedQuotingWord: 0, offTopicRefusals: 0 };
   examples[name] = [];
   for (const item of items) {
-    const r = await groundedChatTurn(lm, tokenizer, [{ role: 'user', content: item.question }], settings, { eosTokenIds: info.eosTokenIds, maxPositions: info.contextLength }, lex);
+    const r = await groundedChatTurn(lm, tokenizer, [{ role: 'user', content: item.question }], settings, { eosTokenIds: info.eosTokenIds, maxPositions: info.contextLength }, { lex, use: info.retrieval!.use });
     const g = r.grounding;
     const text = r.text.trim();
     const shown = !g?.withheld;
@@ -84,6 +84,6 @@ console.log('| set | questions | shown, right | shown, no answer | shown, wrong 
 console.log('|---|---|---|---|---|---|');
 for (const [name, t] of Object.entries(rows)) console.log(`| ${name} | ${t.questions} | ${pct(t.shownRight, t.questions)} | ${pct(t.shownNoAnswer, t.questions)} | ${pct(t.shownWrong, t.questions)} | ${pct(t.hidden, t.questions)} |`);
 writeFileSync(
-  join(RESULTS, MODEL === CHAT_DEFAULT_MODEL ? 'grounding.json' : `grounding_${MODEL}.json`),
+  join(RESULTS, MODEL === 'wordnet-dssn' ? 'grounding.json' : `grounding_${MODEL}.json`),
   JSON.stringify({ model: MODEL, lexicon: info.retrieval.lexicon, decoding: 'greedy, up to 96 new tokens', seconds: Math.round((Date.now() - started) / 1000), sets: rows, examples }, null, 1) + '\n',
 );

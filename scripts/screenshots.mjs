@@ -63,13 +63,14 @@ const SHOTS = [
         () => [...document.querySelectorAll('[data-testid=chat-message][data-role=assistant]')]
           .some((m) => m.getAttribute('data-streaming') === 'false' && m.textContent.trim().length > 0),
         null, { timeout: 300_000 });
-      // then a word the model does not know: its answer is hidden and the WordNet entry shown as the source
-      await page.locator('[data-testid=chat-input]').fill('What does bread mean?');
+      // then a follow-up about the same word, with the WordNet entry the answer was read from opened under it
+      await page.locator('[data-testid=chat-input]').fill('And its synonyms?');
       await page.locator('[data-testid=chat-send]').click();
       await page.waitForFunction(
         () => [...document.querySelectorAll('[data-testid=chat-message][data-role=assistant]')].length === 2
           && [...document.querySelectorAll('[data-testid=chat-message][data-role=assistant]')].every((m) => m.getAttribute('data-streaming') === 'false'),
         null, { timeout: 300_000 });
+      await page.locator('[data-testid=chat-source] summary').last().click();
       const answers = await page.locator('[data-testid=chat-message][data-role=assistant]').allTextContents();
       return `answers: ${answers.map((a) => a.trim().slice(0, 50)).join(' | ')}…`;
     },

@@ -14,6 +14,8 @@ import type { ChatSettings } from '../src/tasks/chat/core/chat';
 import { deltaBatcher } from '../src/tasks/chat/core/batcher';
 import { groundedChatTurn, type GroundedTurnResult } from '../src/tasks/chat/core/grounded';
 import type { Lexicon } from '../src/tasks/chat/core/lexicon';
+import { contextMessages } from '../src/tasks/chat/core/context';
+import { lookupQuestion } from '../src/tasks/chat/core/grounding';
 import { fetchLexicon, type Retrieval } from '../src/tasks/chat/retrieval';
 import type { StreamEvent } from '../src/tasks/chat/core/generate';
 import type { ChatMessage } from '../src/tasks/chat/core/template';
@@ -113,7 +115,7 @@ const api = {
       const onEvent = batch && ((e: StreamEvent) => batch.push(e.delta, e.count));
       let result: GroundedTurnResult;
       try {
-        result = await groundedChatTurn(bundle.lm, bundle.tokenizer, messages, settings, { eosTokenIds: bundle.info.eosTokenIds, maxPositions: bundle.info.contextLength }, lex, onEvent, signal);
+        result = await groundedChatTurn(bundle.lm, bundle.tokenizer, messages, settings, { eosTokenIds: bundle.info.eosTokenIds, maxPositions: bundle.info.contextLength }, lex && retrieval ? { lex, use: retrieval.use } : undefined, onEvent, signal);
       } finally {
         batch?.flush(); // what was written stays, a stopped answer included
       }
@@ -124,6 +126,19 @@ const api = {
   /** Ends the generation in flight after the current step; what was written stays. */
   cancel(): void {
     jobs.cancel();
+  },
+
+  /**
+   * The messages a grounded turn sends the model for `messages` (the context block included, as `run` with `ground`
+   * builds them), or `messages` as they are for a model without `retrieval.use: 'context'`. The benchmark gives them
+   * to the peer runtime, so both sides decode the same prompt ids.
+   */
+  async promptFor(messages: ChatMessage[]): Promise<ChatMessage[]> {
+    const retrieval = current?.info.retrieval;
+    if (retrieval?.use !== 'context') return messages;
+    const lex = await lexiconFor(retrieval, new AbortController().signal);
+    const users = messages.filter((m) => m.role === 'user').map((m) => m.content);
+    return contextMessages(messages, lookupQuestion(users.at(-1) ?? '', lex, users.slice(0, -1)));
   },
 
   /** A new chat: nothing cached from the previous one. */

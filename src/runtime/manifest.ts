@@ -45,14 +45,15 @@ export const ManifestSchema = z.object({
   intendedUse: z.string().min(1),
   /**
    * Chat models: a reference asset the worker checks answers against. `lexicon` is a folder under `public/models/`
-   * with its own manifest.json (files with bytes and SHA-256); `verify` = judge each answer against it.
+   * with its own manifest.json (files with bytes and SHA-256); `verify` = judge each answer against it; `context` =
+   * also give the model the entries of the words asked, in the prompt (src/tasks/chat/core/context.ts), and judge.
    */
   retrieval: z
     .object({
       lexicon: z
         .string()
         .regex(/^[a-z0-9][a-z0-9-]*(?:\/[a-z0-9][a-z0-9-]*)*$/, 'a folder under public/models/, e.g. "chat/lexicon"'),
-      use: z.enum(['verify']),
+      use: z.enum(['verify', 'context']),
     })
     .optional(),
 });

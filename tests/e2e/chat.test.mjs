@@ -1,5 +1,6 @@
-// End-to-end tests of the chat view with the shipped dictionary model: a streamed answer that carries the key words
-// of the WordNet gloss, Stop ending a long generation within a token, and the WordNet grounding check (an answer
+// End-to-end tests of the chat view with the shipped dictionary models: a streamed answer that carries the key words
+// of the WordNet gloss, Stop ending a long generation within a token, the grounded default model answering the issue's
+// questions from the WordNet entry (shown as the source), and the WordNet check on the memorising model (an answer
 // about another word is withheld, with the entry of the word asked as the source).
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -69,6 +70,7 @@ test('chat: the dictionary model streams the WordNet meaning of "car"', T, async
 test('chat: the int8-weights model is in the picker, downloads 2.4 MB instead of 8.8, and gives the float32 model\'s grounded "car" answer', T, async (t) => {
   await withBrowser(t, {}, async ({ page, requests }) => {
     await openChat(page);
+    await chooseModel(page, 'wordnet-dssn', /^WordNet dictionary assistant \(DSSN, 2\.2M\):/);
     const float32 = await askAndRead(page, QUESTION);
     requests.length = 0;
     await page.locator('[data-testid=chat-model]').selectOption('wordnet-dssn-int8');
@@ -116,6 +118,12 @@ test('chat: Stop ends a long sampled generation within a token; a new chat clear
   });
 });
 
+/** Picks a shipped chat model and waits until its info line matches `name`. */
+async function chooseModel(page, id, name) {
+  await page.locator('[data-testid=chat-model]').selectOption(id);
+  await page.waitForFunction(([re]) => new RegExp(re).test((document.querySelector('[data-testid=chat-model-info]')?.textContent ?? '').trim()) && !/Loading/.test(document.querySelector('.toolbar')?.textContent ?? ''), [name.source], { timeout: 120_000 });
+}
+
 /** Asks `text` in a new chat and waits for the finished answer: { verdict, text, notice, source, sourceOpen, stop }. */
 async function askAndRead(page, text) {
   await page.locator('[data-testid=chat-new]').click();
@@ -144,7 +152,9 @@ const HEADWORD = /^\s*([^():\n]+?) \((?:noun|verb|adjective|adverb)\):/;
 test('chat: answers are checked against WordNet 3.0; another word\'s definition is never shown', T, async (t) => {
   await withBrowser(t, {}, async ({ page }) => {
     await openChat(page);
-    assert.match(await page.locator('[data-testid=chat-purpose]').textContent(), /Ask about an English word: meanings, synonyms, opposites, examples/);
+    // the memorising model (1,500 words, no context): what it gets wrong is withheld
+    await chooseModel(page, 'wordnet-dssn', /^WordNet dictionary assistant \(DSSN, 2\.2M\):/);
+    assert.match(await page.locator('[data-testid=chat-purpose]').textContent(), /Ask about any English word: meanings, synonyms, opposites, examples/);
     const intended = (await page.locator('[data-testid=chat-intended-use]').textContent()) ?? '';
     assert.doesNotMatch(intended, /clinical/i, `intended use: ${intended}`);
 
@@ -197,5 +207,74 @@ test('chat: answers are checked against WordNet 3.0; another word\'s definition 
     assert.equal(car.sourceOpen, false, 'the source of a grounded answer starts collapsed');
     assert.match(car.source, /^Source: WordNet 3\.0/);
     assert.deepEqual(await axeViolations(page), [], 'accessibility with a grounded answer');
+  });
+});
+
+// WordNet 3.0 first senses of the issue's words, as the entry gives them.
+const ISSUE = [
+  ['What does bread mean?', 'bread', 'noun', 'food made from dough of flour or meal'],
+  ['what is a river', 'river', 'noun', 'a large natural stream of water'],
+  ['Tell me about dogs', 'dog', 'noun', 'a member of the genus Canis'],
+  ['What does the word "winter" mean?', 'winter', 'noun', 'the coldest season of the year'],
+  ['Define king.', 'king', 'noun', 'a male sovereign'],
+];
+
+test('chat: the grounded model answers the issue\'s questions from the WordNet entry, shown as the source', T, async (t) => {
+  await withBrowser(t, {}, async ({ page, requests }) => {
+    await openChat(page);
+    const info = (await page.locator('[data-testid=chat-model-info]').textContent()).trim();
+    assert.match(info, /grounded/, `the default model is not the grounded one: ${info}`);
+    assert.match(await page.locator('[data-testid=chat-purpose]').textContent(), /Ask about any English word: meanings, synonyms, opposites, examples/);
+    assert.doesNotMatch((await page.locator('[data-testid=chat-intended-use]').textContent()) ?? '', /clinical/i);
+
+    for (const [question, word, pos, gloss] of ISSUE) {
+      const a = await askAndRead(page, question);
+      t.diagnostic(`${question} → ${a.verdict} (${a.stop}): ${a.text ?? '(hidden)'}`);
+      assert.equal(a.verdict, 'grounded', `${question}: ${a.verdict} ${a.notice ?? ''}`);
+      assert.ok(a.text.startsWith(`${word} (${pos}): ${gloss}`), `${question}: ${a.text}`);
+      assert.equal(a.stop, 'eos');
+      assert.match(a.source, /^Source: WordNet 3\.0/);
+      assert.ok(a.source.includes(gloss), `${question}: the source lacks "${gloss}"`);
+      assert.equal(a.sourceOpen, false, 'the source of a grounded answer starts collapsed');
+    }
+
+    // "hello": a greeting, or the entry's meaning; either way nothing about another word
+    const hello = await askAndRead(page, 'hello');
+    t.diagnostic(`hello → ${hello.verdict}: ${hello.text}`);
+    assert.ok(
+      (hello.verdict === 'grounded' && hello.text.startsWith('hello (noun): an expression of greeting')) || (hello.verdict === 'off-topic' && hello.text.startsWith('Hello! I am a dictionary assistant.')),
+      `hello: ${hello.verdict} ${hello.text}`,
+    );
+
+    // a made-up word: refused by the model itself, quoting the word exactly as typed
+    const made = await askAndRead(page, 'What does Blorptastic mean?');
+    t.diagnostic(`Blorptastic → ${made.verdict}: ${made.text}`);
+    assert.equal(made.verdict, 'unknown-word');
+    assert.ok(made.text?.startsWith('I don\'t know the word "Blorptastic".'), `refusal: ${made.text}`);
+
+    // a follow-up in the same chat resolves to the word of the previous question
+    await page.locator('[data-testid=chat-new]').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=chat-message]').length === 0, null, { timeout: 30_000 });
+    await ask(page, 'What does bread mean?');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=chat-message][data-role=assistant]')].pop()?.dataset.stop, null, { timeout: 300_000 });
+    await ask(page, 'And its synonyms?');
+    await page.waitForFunction(() => {
+      const ms = [...document.querySelectorAll('[data-testid=chat-message][data-role=assistant]')];
+      return ms.length === 2 && ms[1].dataset.streaming === 'false' && ms[1].dataset.stop;
+    }, null, { timeout: 300_000 });
+    const follow = (await lastAnswer(page).locator('.chat-text').textContent()).trim();
+    t.diagnostic(`And its synonyms? → ${follow}`);
+    assert.equal(await lastAnswer(page).getAttribute('data-verdict'), 'grounded');
+    assert.equal(follow, 'bread (noun), synonyms: breadstuff, staff of life.');
+
+    // an example prompt, clicked: sent and answered from the entry
+    await page.locator('[data-testid=chat-new]').click();
+    const example = page.locator('[data-testid=chat-examples] button').first();
+    const label = (await example.textContent()).trim();
+    await example.click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=chat-message][data-role=assistant]')].pop()?.dataset.stop, null, { timeout: 300_000 });
+    t.diagnostic(`example "${label}" → ${(await lastAnswer(page).locator('.chat-text').textContent()).trim()}`);
+    assert.equal(await lastAnswer(page).getAttribute('data-verdict'), 'grounded');
+    assert.deepEqual(requests.filter((r) => new URL(r.url).origin !== new URL(page.url()).origin).map((r) => r.url), [], 'a request left the origin');
   });
 });

@@ -56,7 +56,7 @@ test('samples: one click in every tab gives a real result (faces, group in accur
 
     await page.locator('[data-testid=nav-chat]').click();
     await page.locator('[data-testid=chat-examples-1]').click();
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=chat-message][data-role=assistant]')].some((m) => m.getAttribute('data-streaming') === 'false' && /motor vehicle/i.test(m.textContent)), null, { timeout: 120_000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=chat-message][data-role=assistant]')].some((m) => m.getAttribute('data-streaming') === 'false' && /food made from dough/i.test(m.textContent)), null, { timeout: 120_000 });
     assert.equal(await errorBanner(page), null);
     await axe('chat with an answer');
 
@@ -66,7 +66,7 @@ test('samples: one click in every tab gives a real result (faces, group in accur
     await page.reload({ waitUntil: 'domcontentloaded' });
     await page.locator('[data-testid=chat-view]').waitFor({ state: 'visible', timeout: 60_000 });
     await page.locator('[data-testid=chat-examples-2]').click();
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=chat-message][data-role=assistant]')].some((m) => m.getAttribute('data-streaming') === 'false' && /stream of water/i.test(m.textContent)), null, { timeout: 120_000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=chat-message][data-role=assistant]')].some((m) => m.getAttribute('data-streaming') === 'false' && /automobile/i.test(m.textContent)), null, { timeout: 120_000 });
     await page.locator('[data-testid=nav-face]').click();
     await page.locator('[data-testid=face-samples-portrait]').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="face-source"]')?.getAttribute('data-name') === 'astronaut.png' && document.querySelector('[data-testid="face-results"]')?.getAttribute('data-status') === 'done', null, { timeout: 120_000 });

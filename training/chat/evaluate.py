@@ -13,6 +13,9 @@ first real token), `--max-new` tokens at most, stop at `<|end|>` / `<|endoftext|
     trained words and the exact rate of the full refusal sentence
   - held-out perplexity: exp(mean CE) over the answer tokens (loss mask 1) of held-out conversations, per kind too
 Writes metrics.json (with a few sample answers) into --out.
+
+With --grounded (a model trained on chat/grounded_corpus.ts's conversations; --data holds its eval.json), the six
+measures of issue 11 instead, each prompt with the studio's context block (`grounded_metrics`) -> grounded_metrics.json.
 """
 from __future__ import annotations
 
@@ -146,6 +149,108 @@ def heldout_perplexity(model, data: Path, args, kinds: list[str]) -> dict:
             for k in tot}
 
 
+# ---------------------------------------------------------------------------------------------- grounded model
+STOP = set("a an the of to in and or for on by with as at from that which who is are be its it this into".split())
+HEAD_RE = re.compile(r"^(.{1,80}?) \((noun|verb|adjective|adverb)\)")
+
+
+def headword(answer: str) -> str | None:
+    """`bread (noun)` of an answer in the grounded model's forms, None for refusals and greetings."""
+    m = HEAD_RE.match(answer.strip())
+    return f"{m.group(1).lower()} ({m.group(2)})" if m else None
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+(?:['-][a-z0-9]+)*", text.lower()) if len(w) >= 3 and w not in STOP]
+
+
+def keyword_match(answer: str, expected: str, need: float = 0.8) -> bool:
+    """Key-word accuracy: the headword (word and part of speech) is the expected one and >= `need` of the expected
+    answer's content words (3+ letters, no function words) are in the answer."""
+    if headword(answer) != headword(expected):
+        return False
+    want = content_words(expected)
+    got = set(content_words(answer))
+    return not want or sum(w in got for w in want) / len(want) >= need
+
+
+def grounded_prompt(bpe: ByteLevelBPE, messages: list[dict]) -> list[int]:
+    text = "<|endoftext|>" + "".join(f"<|{m['role']}|>\n{m['content']}<|end|>\n" for m in messages) + "<|assistant|>\n"
+    return bpe.encode(text)
+
+
+def grounded_texts(model, bpe, prompts: list[list[int]], args, eos: set[int], pad: int) -> list[str]:
+    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
+    texts = [""] * len(prompts)
+    for s in range(0, len(order), args.batch):
+        idx = order[s:s + args.batch]
+        for i, g in zip(idx, generate(model, [prompts[i] for i in idx], args.max_new, eos, pad, args.device)):
+            texts[i] = bpe.decode([t for t in g if t not in eos], skip_special=True).strip()
+    return texts
+
+
+def grounded_metrics(ev: dict, answers: dict[str, list[str]]) -> dict:
+    """The six measures of issue 11 from eval.json's sets and the model's answers to them."""
+    def defines(items, ans):
+        r = {"n": len(items), "exact": sum(normalise(a) == normalise(t["expected"]) for t, a in zip(items, ans)) / max(len(items), 1),
+             "keyword": sum(keyword_match(a, t["expected"]) for t, a in zip(items, ans)) / max(len(items), 1)}
+        r["different_word"] = sum(headword(a) is not None and headword(a) != headword(t["expected"]) for t, a in zip(items, ans))
+        return r
+    out = {"a_heldout_lemmas_heldout_phrasings": defines(ev["a_heldout_lemmas"], answers["a"]),
+           "b_trained_lemmas_heldout_phrasings": defines(ev["b_trained_lemmas"], answers["b"])}
+    out["a_heldout_lemmas_heldout_phrasings"]["lookup_missed_before_the_model"] = ev.get("a_lookup_missed", 0)
+    unk = ev["c_unknown"]
+    c = answers["c"]
+    out["c_made_up_words"] = {
+        "n": len(unk),
+        "refused_quoting_exactly": sum(a.startswith(f'I don\'t know the word "{u["word"]}"') for u, a in zip(unk, c)) / max(len(unk), 1),
+        "exact": sum(normalise(a) == normalise(u["expected"]) for u, a in zip(unk, c)) / max(len(unk), 1),
+        "different_word": sum(headword(a) is not None for a in c)}
+    off = ev["d_offtopic"]
+    out["d_offtopic"] = {"n": len(off), "refused": sum(a.startswith(OFFTOPIC_PREFIX) for a in answers["d"]) / max(len(off), 1),
+                         "exact": sum(normalise(a) == normalise(o["expected"]) for o, a in zip(off, answers["d"])) / max(len(off), 1)}
+    out["e_followups"] = defines(ev["e_followups"], answers["e"])
+    by = defaultdict(list)
+    for t, a in zip(ev["e_followups"], answers["e"]):
+        by[t["follow"]].append(normalise(a) == normalise(t["expected"]))
+    out["e_followups"]["exact_by_kind"] = {k: round(sum(v) / len(v), 3) for k, v in sorted(by.items())}
+    out["f_different_word"] = {"count": sum(out[k]["different_word"] for k in ("a_heldout_lemmas_heldout_phrasings", "b_trained_lemmas_heldout_phrasings", "c_made_up_words", "e_followups")),
+                               "of": len(ev["a_heldout_lemmas"]) + len(ev["b_trained_lemmas"]) + len(unk) + len(ev["e_followups"])}
+    return out
+
+
+def grounded_main(args) -> int:
+    t0 = time.time()
+    out = args.out or args.ckpt.parent
+    bpe = ByteLevelBPE.load(args.tokenizer or args.data / "tokenizer.json")
+    model, ck = load_checkpoint(args.ckpt, args.device)
+    eos, pad = set(model.config.eos_token_id), model.config.pad_token_id
+    ev = json.loads((args.data / "eval.json").read_text())
+    if args.limit:
+        ev = {k: (v[:args.limit] if isinstance(v, list) else v) for k, v in ev.items()}
+    keys = {"a": "a_heldout_lemmas", "b": "b_trained_lemmas", "c": "c_unknown", "d": "d_offtopic", "e": "e_followups"}
+    flat = [(k, grounded_prompt(bpe, item["messages"])) for k, name in keys.items() for item in ev[name]]
+    texts = grounded_texts(model, bpe, [p for _, p in flat], args, eos, pad)
+    answers = {k: [t for (kk, _), t in zip(flat, texts) if kk == k] for k in keys}
+    metrics = {"checkpoint": str(args.ckpt), "step": ck.get("step"), "parameters": ck.get("parameters"),
+               "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+               "definitions": {"exact": "normalised answer (lower case, whitespace collapsed) equals the expected one",
+                               "keyword": "headword and part of speech right, and >= 80 % of the expected answer's content words (3+ letters, no function words) present",
+                               "refused_quoting_exactly": "the answer starts with 'I don't know the word \"<the word as typed>\"' (case and spelling as typed)",
+                               "different_word": "the answer defines a word (`word (pos)` headword) other than the one asked; any definition counts for a made-up word",
+                               "prompts": "eval.json: each with the studio's context block (src/tasks/chat/core/context.ts) built by the studio's lookup"},
+               **grounded_metrics(ev, answers)}
+    metrics["samples"] = {name: [{"q": item["messages"][-1]["content"], "expected": item["expected"], "answer": a}
+                                 for item, a in list(zip(ev[name], answers[k]))[:6]] for k, name in keys.items()}
+    metrics["different_word_answers"] = [{"set": name, "q": item["messages"][-1]["content"], "expected": item["expected"], "answer": a}
+                                         for k, name in keys.items() if k in "abce" for item, a in zip(ev[name], answers[k])
+                                         if headword(a) is not None and (k == "c" or headword(a) != headword(item["expected"]))]
+    metrics["seconds"] = round(time.time() - t0, 1)
+    (out / "grounded_metrics.json").write_text(json.dumps(metrics, indent=1, ensure_ascii=False) + "\n")
+    print(json.dumps({k: v for k, v in metrics.items() if k not in ("samples", "definitions", "args", "different_word_answers")}, indent=1))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ckpt", type=Path, required=True)
@@ -158,11 +263,14 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--max-new", type=int, default=96)
     ap.add_argument("--threshold", type=float, default=0.8)
+    ap.add_argument("--grounded", action="store_true", help="the six measures of a grounded model (grounded_metrics.json)")
     return ap
 
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
+    if args.grounded:
+        return grounded_main(args)
     t0 = time.time()
     if args.device.startswith("cuda"):
         torch.backends.cuda.matmul.allow_tf32 = True

@@ -23,8 +23,9 @@ from . import corpus as C
 # Phrasings that appear in no training question (corpus.MEANING_Q has none of these forms).
 UNSEEN = ["what is a {w}", "tell me about {w}", "{w}?", "define {w} please", "meaning of the word {w}",
           "What is {w}?", "whats {w}", "explain {w} to me"]
-ISSUE = ["What does bread mean?", "what is a river", "Tell me about dogs", "hello", 'What does the word "winter" mean?',
-         "Define king.", "What does serendipity mean?", "What does blorptastic mean?"]
+ISSUE = [("What does bread mean?", "bread"), ("what is a river", "river"), ("Tell me about dogs", "dog"), ("hello", "hello"),
+         ('What does the word "winter" mean?', "winter"), ("Define king.", "king"), ("What does serendipity mean?", "serendipity"),
+         ("What does blorptastic mean?", "blorptastic")]
 
 
 def main() -> int:
@@ -49,7 +50,7 @@ def main() -> int:
         "untrained": [{"word": w, "question": rng.choice(UNSEEN).format(w=w)} for w in pick(outside, 150)],
         "unknown": [{"word": u["word"], "question": u["question"]} for u in pick(ev["unknown"], 100)],
         "offtopic": [{"question": o["question"]} for o in pick(ev["offtopic"], 60)],
-        "issue": [{"question": q} for q in ISSUE],
+        "issue": [{"question": q, "word": w} for q, w in ISSUE],
     }
     out = Path(__file__).resolve().parent / "results" / "grounding_sets.json"
     out.write_text(json.dumps({"about": __doc__.strip().splitlines()[0], "unseenPhrasings": UNSEEN, "sets": sets}, indent=1) + "\n")

@@ -96,6 +96,23 @@ def run_parity(out: Path) -> dict:
             "greedy_tokens_equal": greedy.startswith("greedy tokens equal"), "output": lines[-12:]}
 
 
+def finish_folder(out: Path, manifest: dict, card) -> int:
+    """Writes MODEL_CARD.md (`card(total_bytes)`) and manifest.json (bytes + SHA-256 of every file). The card states the
+    folder's total size, which includes the card and the manifest: iterated to a fixed point. Returns the total."""
+    files = [f["path"] for f in manifest["files"]]
+    total = 0
+    for _ in range(6):
+        (out / "MODEL_CARD.md").write_text(card(total))
+        for f in manifest["files"]:
+            f["bytes"], f["sha256"] = (out / f["path"]).stat().st_size, sha256(out / f["path"])
+        (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        new_total = sum((out / p).stat().st_size for p in files + ["manifest.json"])
+        if new_total == total:
+            break
+        total = new_total
+    return total
+
+
 # ---------------------------------------------------------------------------------------------- commands
 def flags(values: dict, ap: argparse.ArgumentParser, always: tuple[str, ...] = ()) -> str:
     """`--flag value` for every value that differs from the parser's default (and for `always`)."""
@@ -237,19 +254,8 @@ def main(argv=None) -> int:
     if parity["ran"]:
         print("\n".join(parity["output"]), flush=True)
 
-    # the card states the folder's total size, which includes the card and the manifest: iterate to a fixed point
+    total = finish_folder(a.out, manifest, lambda total: build_card(model, bpe, ck, a, parity=parity, total_bytes=total, **card_args))
     files = [f["path"] for f in manifest["files"]]
-    total = 0
-    for _ in range(6):
-        card = build_card(model, bpe, ck, a, parity=parity, total_bytes=total, **card_args)
-        (a.out / "MODEL_CARD.md").write_text(card)
-        for f in manifest["files"]:
-            f["bytes"], f["sha256"] = (a.out / f["path"]).stat().st_size, sha256(a.out / f["path"])
-        (a.out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-        new_total = sum((a.out / p).stat().st_size for p in files + ["manifest.json"])
-        if new_total == total:
-            break
-        total = new_total
     stray = sorted(p.name for p in a.out.iterdir() if p.name not in files + ["manifest.json"])
     if stray:
         print(f"[ship] warning: files in {a.out} not in the manifest: {stray}", flush=True)

@@ -62,6 +62,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--clip", type=float, default=1.0)
     ap.add_argument("--lm-weight", type=float, default=0.1, help="weight of the CE on non-answer tokens")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--from", dest="init_from", type=Path, default=None, help="start from this model.pt (a second stage; same shape)")
+    ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch's default)")
+    ap.add_argument("--checkpoint-every", type=int, default=0, help="also write model.pt every N steps (0 = only at the end)")
     ap.add_argument("--max-minutes", type=float, default=0.0, help="stop after this much training time (0 = none)")
     ap.add_argument("--schedule", default="time", choices=["time", "steps"],
                     help="cosine progress: max(step/steps, elapsed/budget) ('time', with --max-minutes) or step/steps")
@@ -186,6 +189,8 @@ def heldout_loss(model, windows: Windows, args) -> tuple[float, float]:
 def run(args) -> dict:
     t_start = time.time()
     torch.manual_seed(args.seed)
+    if getattr(args, "threads", 0):
+        torch.set_num_threads(args.threads)
     if args.device.startswith("cuda"):
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
@@ -196,6 +201,8 @@ def run(args) -> dict:
     train, held = load_split(args.data, "train"), load_split(args.data, "heldout")
     cfg = make_config(args, bpe.vocab_size, bpe)
     model = ChatModel(cfg).to(args.device)
+    if getattr(args, "init_from", None):
+        model.load_state_dict({k: v.float() for k, v in torch.load(args.init_from, map_location="cpu")["state_dict"].items()})
     n_params = count_parameters(model)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
@@ -256,6 +263,10 @@ def run(args) -> dict:
             log["eval"].append({"step": step, "heldout_answer_loss": hl, "heldout_answer_ppl": ppl, "time": round(time.time() - t0, 2)})
             if not args.quiet:
                 print(f"[train] step {step} held-out answer loss {hl:.4f} ppl {ppl:.2f}", flush=True)
+        if getattr(args, "checkpoint_every", 0) and step % args.checkpoint_every == 0 and not last:
+            torch.save({"config": asdict(cfg), "tokenizer": str(tok_path), "args": log["args"], "step": step,
+                        "parameters": n_params, "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()}},
+                       out / "model.pt")
         if budget > 0 and time.time() - t0 >= budget and step < args.steps:
             log["stopped"] = "max-minutes"
             break

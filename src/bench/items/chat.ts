@@ -42,12 +42,15 @@ async function marksUpTo(marks: TokenMark[], count: number, ms = 100): Promise<v
   while ((marks.at(-1)?.count ?? 0) < count && performance.now() < until) await new Promise((r) => setTimeout(r, 0));
 }
 
-/** One answer from our chat worker, as the Chat view asks for it (a new chat first, so nothing is cached). */
-export async function answerOurs(llm: Started<ChatWorkerApi>, messages: ChatMessage[], settings: ChatSettings): Promise<Answer> {
+/**
+ * One answer from our chat worker, as the Chat view asks for it (a new chat first, so nothing is cached). With `ground`
+ * the grounded path runs: lookup, context block, and the answer check that holds text back until its headword is judged.
+ */
+export async function answerOurs(llm: Started<ChatWorkerApi>, messages: ChatMessage[], settings: ChatSettings, ground = false): Promise<Answer> {
   await llm.api.newChat();
   const marks: TokenMark[] = [];
   const start = performance.now();
-  const result = await llm.api.run(messages, settings, Comlink.proxy((_delta: string, count: number) => void marks.push({ count, t: performance.now() })));
+  const result = await llm.api.run(messages, settings, Comlink.proxy((_delta: string, count: number) => void marks.push({ count, t: performance.now() })), { ground });
   await marksUpTo(marks, result.tokens.length);
   // Our worker reports text as it becomes showable (a held-back partial character comes with the next token): the
   // first at once, then one report per frame carrying every token since; with no text at all (only special tokens)
@@ -98,14 +101,17 @@ export async function chatVsTransformers(ctx: ItemContext): Promise<ItemOutcome>
   const ours = ctx.pool.track(await startChatWorker({ preference: 'wasm', threads: 1 }));
   const { info } = await ours.api.load(id);
   const peer = ctx.pool.track(await startTransformersPeer(id, 1));
-  const promptIds = await peer.api.promptIds(CHAT_BENCH_MESSAGES);
+  // A model that reads the WordNet entry runs the studio's grounded path; the peer gets the same prompt, context included.
+  const ground = info.retrieval?.use === 'context';
+  const promptMessages = ground ? await ours.api.promptFor(CHAT_BENCH_MESSAGES) : CHAT_BENCH_MESSAGES;
+  const promptIds = await peer.api.promptIds(promptMessages);
   const eos = info.eosTokenIds;
   if (!ctx.settings.quick) {
     ctx.progress('warm-up answer on each side');
-    await answerOurs(ours, CHAT_BENCH_MESSAGES, settings);
+    await answerOurs(ours, CHAT_BENCH_MESSAGES, settings, ground);
     await answerPeer(peer, promptIds, maxNewTokens, eos);
   }
-  const { a, b } = await interleaved(ctx, 'ours vs Transformers.js, one answer each', () => answerOurs(ours, CHAT_BENCH_MESSAGES, settings), () => answerPeer(peer, promptIds, maxNewTokens, eos));
+  const { a, b } = await interleaved(ctx, 'ours vs Transformers.js, one answer each', () => answerOurs(ours, CHAT_BENCH_MESSAGES, settings, ground), () => answerPeer(peer, promptIds, maxNewTokens, eos));
   ctx.progress('memory of the two workers');
   const memory = await measureMemory(ctx.settings.quick ? 5_000 : 30_000);
 
@@ -165,7 +171,7 @@ export async function chatVsTransformers(ctx: ItemContext): Promise<ItemOutcome>
       ours: `${ortBuild(await ctx.ort(), 1)}, our chat worker (KV cache kept in ONNX Runtime, a new chat per answer)`,
       'Transformers.js': `@huggingface/transformers ${peer.info.transformers} with its own onnxruntime-web ${peer.info.ort} (${peer.info.wasmFiles})`,
       'Transformers.js setup': `WASM, 1 thread, fp32, in its own worker, local files only (the same model folder; model.onnx via subfolder '')`,
-      prompt: `${promptIds.length} tokens (our chat template; the same ids on both sides; ours templates and tokenizes inside its timed request, Transformers.js gets the ids): ${JSON.stringify(CHAT_BENCH_MESSAGES[0].content)}`,
+      prompt: `${promptIds.length} tokens (our chat template; the same ids on both sides; ours templates and tokenizes inside its timed request, Transformers.js gets the ids): ${JSON.stringify(CHAT_BENCH_MESSAGES[0].content)}${ground ? ' with the WordNet context block (ours looks it up, builds it and checks the answer inside its timed request: the grounded path of the Chat view)' : ''}`,
       decoding: `greedy, at most ${maxNewTokens} new tokens, no repetition penalty, stop at token ids [${eos.join(', ')}]`,
       clock: 'the page’s: from the request to each token’s report arriving from the worker',
     },

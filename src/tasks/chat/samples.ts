@@ -1,9 +1,9 @@
-// Example questions for the Chat tab, in the phrasing the shipped model was trained on and answers correctly
-// (checked with `npm run -s infer -- chat "…"`; other words and phrasings are issue 11's work).
+// Example questions for the Chat tab: one of each kind the grounded default model answers from the WordNet entry
+// (checked with `npm run -s infer -- chat "…"` and in tests/e2e/chat.test.mjs).
 import type { Sample } from '../../ui/Samples';
 import { sendChat, whenChatReady } from './actions';
 
-const QUESTIONS = ['What does car mean?', 'What does river mean?', 'What does music mean?'];
+const QUESTIONS = ['What does bread mean?', "What's another word for car?", "What's the opposite of hot?", 'Use river in a sentence.', 'What kinds of dog are there?'];
 
 export const CHAT_EXAMPLES: Sample[] = QUESTIONS.map((q, i) => ({
   id: String(i + 1),

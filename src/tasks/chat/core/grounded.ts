@@ -1,7 +1,10 @@
-// One chat turn checked against WordNet (pure): the model generates as usual; its text is held back until the word
-// the answer is about (its headword) is complete and judged. An answer about another word, or a definition of a word
-// WordNet lacks, stops there and is never streamed; anything else streams on. Used by the chat worker and the CLI.
+// One chat turn checked against WordNet (pure). With `use: 'context'` (a model trained to answer from the entry) the
+// entries of the words asked go into the prompt as a system message first (context.ts). Either way the model's text
+// is held back until the word the answer is about (its headword) is complete and judged. An answer about another
+// word, or a definition of a word WordNet lacks, stops there and is never streamed; anything else streams on. Used by
+// the chat worker, the CLI, the grounding measurement and the benchmark.
 import { chatTurn, type ChatModelLimits, type ChatSettings, type ChatTurnResult } from './chat';
+import { contextBlock, contextMessages } from './context';
 import type { CausalLM, GenerateOptions, StreamEvent } from './generate';
 import { judgeAnswer, lookupQuestion, type Grounding } from './grounding';
 import type { Lexicon } from './lexicon';
@@ -11,6 +14,14 @@ import type { ChatTokenizer } from './tokenizer';
 export interface GroundedTurnResult extends ChatTurnResult {
   /** Absent when no lexicon was given (a model without `retrieval`). */
   grounding?: Grounding;
+  /** The context block given to the model (`use: 'context'` only). */
+  context?: string;
+}
+
+/** How a model uses its lexicon (its manifest's `retrieval.use`): check answers only, or also read the entry. */
+export interface Ground {
+  lex: Lexicon;
+  use: 'verify' | 'context';
 }
 
 export async function groundedChatTurn(
@@ -19,15 +30,19 @@ export async function groundedChatTurn(
   messages: readonly ChatMessage[],
   settings: ChatSettings,
   limits: ChatModelLimits,
-  lex: Lexicon | undefined,
+  ground: Ground | undefined,
   onToken?: (event: StreamEvent) => void,
   signal?: AbortSignal,
   runtime: Pick<GenerateOptions, 'now'> = {},
 ): Promise<GroundedTurnResult> {
-  if (!lex) return chatTurn(lm, tokenizer, messages, settings, limits, onToken, signal, runtime);
+  if (!ground) return chatTurn(lm, tokenizer, messages, settings, limits, onToken, signal, runtime);
+  const { lex } = ground;
   const users = messages.filter((m) => m.role === 'user').map((m) => m.content);
   const question = users.at(-1) ?? '';
   const looked = lookupQuestion(question, lex, users.slice(0, -1));
+  const prompt = ground.use === 'context' ? contextMessages(messages, looked) : messages;
+  // A model that reads the entry copies its glosses: a gloss word that is not in the entry is an error (copiedGloss).
+  const strict = ground.use === 'context';
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   signal?.addEventListener('abort', onAbort);
@@ -38,7 +53,7 @@ export async function groundedChatTurn(
   const relay = (e: StreamEvent) => {
     text += e.delta;
     if (!early) {
-      early = judgeAnswer(question, text, looked, lex, false);
+      early = judgeAnswer(question, text, looked, lex, false, strict);
       if (!early) {
         held.push(e);
         return;
@@ -55,11 +70,11 @@ export async function groundedChatTurn(
     if (!early.withheld) onToken?.(e);
   };
   try {
-    const result = await chatTurn(lm, tokenizer, messages, settings, limits, relay, stop.signal, runtime);
-    const grounding = judgeAnswer(question, result.text, looked, lex, true)!;
+    const result = await chatTurn(lm, tokenizer, prompt, settings, limits, relay, stop.signal, runtime);
+    const grounding = judgeAnswer(question, result.text, looked, lex, true, strict)!;
     // Text held back while the headword was incomplete comes out now, unless the answer is withheld.
     if (!grounding.withheld && held.length) onToken?.({ delta: held.map((h) => h.delta).join(''), count: result.tokens.length });
-    return { ...result, grounding };
+    return { ...result, grounding, ...(ground.use === 'context' ? { context: contextBlock(looked) } : {}) };
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

@@ -7,6 +7,7 @@ import { groundedChatTurn } from './grounded';
 import { asTyped, judgeAnswer, lookupQuestion, parseAnswer } from './grounding';
 import { parseLexicon, type Lexicon } from './lexicon';
 import type { ChatTokenizer } from './tokenizer';
+import type { ChatMessage } from './template';
 
 const FILE = fileURLToPath(new URL('../../../../public/models/chat/lexicon/lexicon.bin', import.meta.url));
 let lex: Lexicon;
@@ -157,7 +158,7 @@ describe.skipIf(!existsSync(FILE))('judgeAnswer against WordNet 3.0', () => {
     const run = async (question: string, answer: string) => {
       const lm = new ScriptedLM(answer);
       const events: StreamEvent[] = [];
-      const result = await groundedChatTurn(lm, tokenizer, [{ role: 'user', content: question }], { ...DEFAULT_CHAT_SETTINGS, maxNewTokens: 200 }, { eosTokenIds: [EOS], maxPositions: 4096 }, lex, (e) => events.push(e));
+      const result = await groundedChatTurn(lm, tokenizer, [{ role: 'user', content: question }], { ...DEFAULT_CHAT_SETTINGS, maxNewTokens: 200 }, { eosTokenIds: [EOS], maxPositions: 4096 }, { lex, use: 'verify' }, (e) => events.push(e));
       return { result, shown: events.map((e) => e.delta).join('') };
     };
     const wrong = await run('What does bread mean?', 'Contact (verb): be agreeable or acceptable to.');
@@ -168,6 +169,29 @@ describe.skipIf(!existsSync(FILE))('judgeAnswer against WordNet 3.0', () => {
     const right = await run('What does car mean?', 'Car (noun): a motor vehicle.');
     expect(right.shown).toBe('Car (noun): a motor vehicle.');
     expect(right.result).toMatchObject({ stopReason: 'eos', grounding: { verdict: 'grounded' } });
+  });
+
+  it("groundedChatTurn with use 'context': the model's prompt carries the entry (after the previous exchange); the result names it", async () => {
+    const lm = new ScriptedLM('bread (noun), synonyms: breadstuff, staff of life.');
+    const seen: ChatMessage[][] = [];
+    const spy: ChatTokenizer = { ...tokenizer, encodeChat: (m) => (seen.push([...m]), tokenizer.encodeChat(m)) };
+    const history: ChatMessage[] = [
+      { role: 'user', content: 'What does car mean?' },
+      { role: 'assistant', content: 'car (noun): a motor vehicle.' },
+      { role: 'user', content: 'What does bread mean?' },
+      { role: 'assistant', content: 'bread (noun): food made from dough.' },
+      { role: 'user', content: 'And its synonyms?' },
+    ];
+    const result = await groundedChatTurn(lm, spy, history, { ...DEFAULT_CHAT_SETTINGS, maxNewTokens: 200 }, { eosTokenIds: [EOS], maxPositions: 4096 }, { lex, use: 'context' });
+    const prompt = seen.at(-1)!;
+    expect(prompt.map((m) => m.role)).toEqual(['user', 'assistant', 'system', 'user']);
+    expect(prompt[0].content).toBe('What does bread mean?');
+    expect(prompt[2].content).toBe(result.context);
+    expect(result.context!.split('\n').slice(0, 2)).toEqual(['bread (noun)', '1. food made from dough of flour or meal and usually raised with yeast or baking powder and then baked']);
+    expect(result).toMatchObject({ stopReason: 'eos', grounding: { verdict: 'grounded', withheld: false } });
+    const verify = await groundedChatTurn(new ScriptedLM('x'), spy, history, DEFAULT_CHAT_SETTINGS, { eosTokenIds: [EOS], maxPositions: 4096 }, { lex, use: 'verify' });
+    expect(seen.at(-1)).toEqual(history); // a model that only verifies gets the conversation as it is
+    expect(verify.context).toBeUndefined();
   });
 });
 

@@ -74,13 +74,14 @@ export interface LookupResult {
   words: AskedWord[];
 }
 
+const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** `word` as a whole word in any case, its words apart by spaces, underscores or hyphens, any apostrophe; null when empty. */
 function wordPattern(word: string): RegExp | null {
   const tokens = word.split(/[\s_]+/).filter(Boolean);
   if (!tokens.length) return null;
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const quotes = "['\u2018\u2019\u02bc]";
-  return new RegExp(`(?<![\\p{L}\\p{N}])${tokens.map((t) => escape(t).replace(/'/g, quotes)).join('[\\s_-]+')}(?![\\p{L}\\p{N}])`, 'iu');
+  return new RegExp(`(?<![\\p{L}\\p{N}])${tokens.map((t) => esc(t).replace(/'/g, quotes)).join('[\\s_-]+')}(?![\\p{L}\\p{N}])`, 'iu');
 }
 
 /** The question's text for `needle` (lower case, as findWords saw it), with the user's own spelling and case. */
@@ -112,7 +113,7 @@ export function lookupQuestion(question: string, lex: Lexicon, earlierQuestions:
   return { words: [] };
 }
 
-export type AnswerForm = 'meaning' | 'synonyms' | 'antonyms' | 'hypernym' | 'example' | 'unknown-refusal' | 'offtopic-refusal' | 'other';
+export type AnswerForm = 'meaning' | 'senses' | 'synonyms' | 'antonyms' | 'hypernym' | 'hyponyms' | 'example' | 'unknown-refusal' | 'offtopic-refusal' | 'greeting' | 'other';
 
 export interface ParsedAnswer {
   form: AnswerForm;
@@ -127,7 +128,19 @@ export interface ParsedAnswer {
 
 const POS = '(noun|verb|adjective|adverb)';
 const HEAD = `([^\\n():"]{1,80}?)`;
+/** After `word (pos)`, the labels of the grounded model's answers (context.ts's lines), then the plain meaning's colon. */
+const LABELS: [AnswerForm, string][] = [
+  ['synonyms', ', synonyms:'],
+  ['antonyms', ', opposite:'],
+  ['hypernym', ' is a kind of:'],
+  ['hypernym', ' is a way to:'],
+  ['hyponyms', ', kinds:'],
+  ['example', ', example:'],
+  ['senses', ', other meanings:'],
+  ['meaning', ':'],
+];
 const HEADWORD_FORMS: [AnswerForm, RegExp][] = [
+  ...LABELS.slice(0, -1).map(([form, label]): [AnswerForm, RegExp] => [form, new RegExp(`^${HEAD} \\(${POS}\\)${esc(label)}`)]),
   ['synonyms', new RegExp(`^Synonyms of ${HEAD} \\(${POS}\\):`)],
   ['antonyms', new RegExp(`^The opposite of ${HEAD} \\(${POS}\\) is `)],
   ['hypernym', new RegExp(`^To ${HEAD} is a way to `)],
@@ -142,6 +155,7 @@ export function parseAnswer(answer: string): ParsedAnswer & { complete: boolean 
   const refusal = /^I don['\u2019]t know the word "([^"\n]*)"/.exec(a);
   if (refusal) return { form: 'unknown-refusal', refused: refusal[1], complete: true };
   if (/^Sorry, I can only answer/.test(a)) return { form: 'offtopic-refusal', complete: true };
+  if (a.startsWith(GREETING)) return { form: 'greeting', complete: true };
   for (const [form, re] of HEADWORD_FORMS) {
     const m = re.exec(a);
     if (m) return { form, headword: m[1].trim(), ...(m[2] ? { pos: m[2] } : {}), complete: true };
@@ -149,10 +163,17 @@ export function parseAnswer(answer: string): ParsedAnswer & { complete: boolean 
   const example = /^For example: "(.*)"/s.exec(a);
   if (example) return { form: 'example', example: example[1], complete: true };
   // Still a possible prefix of a known form: wait for more text (bounded, so an odd answer is not held forever).
-  const prefixes = ['I don\'t know the word "', 'Sorry, I can only answer', 'Synonyms of ', 'The opposite of ', 'For example: "', 'To ', 'A ', 'An '];
-  const maybe = a.length < 100 && !a.includes('\n') && (prefixes.some((p) => p.startsWith(a) || a.startsWith(p)) || /^[^():"\n]*(?:\s\((?:[a-z]*\)?)?)?$/.test(a));
+  const prefixes = ['I don\'t know the word "', 'Sorry, I can only answer', GREETING, 'Synonyms of ', 'The opposite of ', 'For example: "', 'To ', 'A ', 'An '];
+  const afterHead = new RegExp(`^${HEAD} \\(${POS}\\)(.*)$`, 's').exec(a)?.[3];
+  const maybe =
+    a.length < 100 &&
+    !a.includes('\n') &&
+    (prefixes.some((p) => p.startsWith(a) || a.startsWith(p)) || /^[^():"\n]*(?:\s\((?:[a-z]*\)?)?)?$/.test(a) || (afterHead !== undefined && LABELS.some(([, l]) => l.startsWith(afterHead))));
   return { form: 'other', complete: !maybe };
 }
+
+/** How the grounded model greets and says what it does. */
+export const GREETING = 'Hello! I am a dictionary assistant.';
 
 const SOURCE_SENSES = 3;
 
@@ -173,11 +194,21 @@ export function sameGloss(gloss: string, definition: string): boolean {
   return (2 * both) / (A.size + B.size) >= 0.6 || (A.size >= 2 && both / A.size >= 0.85);
 }
 
+/** Stricter, for a model that copies from the entry: `sameGloss`, and every word of `gloss` is a word of `definition`. */
+export function copiedGloss(gloss: string, definition: string): boolean {
+  const B = wordSet(definition);
+  return sameGloss(gloss, definition) && [...wordSet(gloss)].every((w) => B.has(w));
+}
+
 /**
  * What a complete answer about the right word claims that its entry does not support ("gloss", "synonyms", "opposite",
  * "category"), or undefined when every claim is in the entry (any sense, any part of speech).
  */
-function unsupported(parsed: ParsedAnswer, answer: string, entry: Entry): string | undefined {
+/** Where a second meaning starts in one answer (after a full stop, `word (pos):`). */
+const MEANING_SPLIT = /(?<=\.)\s+(?=[^():"\n]{1,80}? \((?:noun|verb|adjective|adverb)\):)/;
+
+function unsupported(parsed: ParsedAnswer, answer: string, entry: Entry, others: readonly Entry[] = [], lex?: Lexicon, strict = false): string | undefined {
+  const same = strict ? copiedGloss : sameGloss;
   const all = entry.parts.flatMap((p) => p.senses);
   const tail = (re: RegExp) => (re.exec(answer)?.[1] ?? '').replace(/[.\s]+$/, '');
   const listed = (t: string, sep: RegExp) => t.split(sep).map(norm).filter(Boolean);
@@ -185,18 +216,53 @@ function unsupported(parsed: ParsedAnswer, answer: string, entry: Entry): string
     const known = new Set(all.flatMap(pick).map(norm));
     return items.length > 0 && items.every((i) => known.has(i));
   };
+  // The grounded model's field answers: `word (pos), label: value.`; "none" stands when the first sense lists nothing.
+  const field = (label: string) => new RegExp(`\\)${esc(label)}\\s*([^\\n]*)`).exec(answer)?.[1].replace(/[.\s]+$/, '');
+  const none = (v: string | undefined, pick: (s: (typeof all)[number]) => string[]) => v === 'none' && entry.parts.some((p) => pick(p.senses[0]).length === 0);
   switch (parsed.form) {
     case 'meaning': {
-      const gloss = tail(/^[^\n]*?\)\s*:\s*([^\n]*)/);
-      return all.some((s) => sameGloss(gloss, s.definition)) ? undefined : 'definition';
+      // A comparison answers with one meaning per word: "bread (noun): …. butter (noun): …."
+      const [first, ...more] = answer.split(MEANING_SPLIT);
+      const gloss = (/^[^\n]*?\)\s*:\s*([^\n]*)/.exec(first)?.[1] ?? '').replace(/[.\s]+$/, '');
+      if (!all.some((s) => same(gloss, s.definition))) return 'definition';
+      for (const m of more) {
+        const p = parseAnswer(m);
+        const other = others.find((e) => p.headword && headLemmas(p.headword, lex).has(e.lemma));
+        const g = (/\)\s*:\s*([^\n]*)/.exec(m)?.[1] ?? '').replace(/[.\s]+$/, '');
+        if (!other || !other.parts.some((q) => q.senses.some((s) => same(g, s.definition)))) return 'definition';
+      }
+      return undefined;
     }
-    case 'synonyms':
+    case 'senses': {
+      const v = field(', other meanings:');
+      if (v === 'none') return entry.parts.some((p) => p.senses.length === 1) ? undefined : 'definition';
+      const glosses = (v ?? '').split(/;\s*(?=\d+\.\s)/).map((g) => g.replace(/^\d+\.\s*/, ''));
+      return glosses.length && glosses.every((g) => all.some((s) => same(g, s.definition))) ? undefined : 'definition';
+    }
+    case 'synonyms': {
+      const v = field(', synonyms:');
+      if (v !== undefined) return none(v, (s) => s.synonyms) || inAll(listed(v, /,\s*/), (s) => s.synonyms) ? undefined : 'synonyms';
       return inAll(listed(tail(/\)\s*:\s*([^\n]*)/), /,\s*/), (s) => s.synonyms) ? undefined : 'synonyms';
-    case 'antonyms':
+    }
+    case 'antonyms': {
+      const v = field(', opposite:');
+      if (v !== undefined) return none(v, (s) => s.antonyms) || inAll(listed(v, /,\s*/), (s) => s.antonyms) ? undefined : 'opposite';
       return inAll(listed(tail(/\) is ([^\n]*)/), /\s+or\s+/), (s) => s.antonyms) ? undefined : 'opposite';
+    }
     case 'hypernym': {
-      const category = norm(tail(/(?:is a kind of|is a way to|is an instance of) ([^:\n]*)/));
+      const category = norm(tail(/(?:is a kind of|is a way to|is an instance of):? ([^:\n]*)/));
+      if (category === 'none' && none('none', (s) => s.hypernyms)) return undefined;
       return category && all.some((s) => s.hypernyms.some((h) => norm(h) === category)) ? undefined : 'category';
+    }
+    case 'hyponyms': {
+      const v = field(', kinds:');
+      return none(v, (s) => s.hyponyms) || inAll(listed(v ?? '', /,\s*/), (s) => s.hyponyms) ? undefined : 'kinds';
+    }
+    case 'example': {
+      const v = field(', example:');
+      if (v === undefined) return undefined; // the old form: checked for the word it uses (judgeAnswer)
+      const sentence = norm(v.replace(/^"|"$/g, ''));
+      return none(v, (s) => s.examples) || all.some((s) => s.examples.some((e) => norm(e) === sentence)) ? undefined : 'example';
     }
     default:
       return undefined;
@@ -243,9 +309,10 @@ function listOf(words: string[]): string {
 /**
  * The verdict on `answer` (the model's text so far, or all of it) to `question`, given the lookup of the words asked.
  * With `lex`, headwords are compared through morphology too ("Dogs (noun)" for "dog"). `final` = the answer is
- * complete; otherwise undefined is returned while the answer's headword is not yet complete.
+ * complete; otherwise undefined is returned while the answer's headword is not yet complete. `strict` (a model that
+ * reads the entry) checks glosses with `copiedGloss`.
  */
-export function judgeAnswer(question: string, answer: string, looked: LookupResult, lex?: Lexicon, final = true): Grounding | undefined {
+export function judgeAnswer(question: string, answer: string, looked: LookupResult, lex?: Lexicon, final = true, strict = false): Grounding | undefined {
   const parsed = parseAnswer(answer);
   if (!final && !parsed.complete) return undefined;
   const words = looked.words;
@@ -255,7 +322,7 @@ export function judgeAnswer(question: string, answer: string, looked: LookupResu
   const source = known.length ? { name: 'WordNet 3.0' as const, entries: known.map((w) => sourceEntry(w.entry!)) } : undefined;
   const base = { asked, ...(source ? { source } : {}) };
 
-  if (parsed.form === 'offtopic-refusal') {
+  if (parsed.form === 'offtopic-refusal' || parsed.form === 'greeting') {
     // A dictionary question about one word that WordNet has ("what is a river"; not a bare word as in the greeting
     // "Hi!", not a word merely mentioned as in "tell me a joke", not a number): the refusal is wrong, the entry answers.
     const bare = question.replace(/[^\p{L}\p{N}]+/gu, ' ').trim().toLowerCase() === (known[0]?.typed ?? '').toLowerCase();
@@ -293,7 +360,7 @@ export function judgeAnswer(question: string, answer: string, looked: LookupResu
     const match = known.find((w) => w.lemmas.some((l) => heads.has(l)));
     if (match) {
       // The right word: once complete, what the answer says of it must be in its entry too.
-      const wrong = final && match.entry ? unsupported(parsed, a0(answer), match.entry) : undefined;
+      const wrong = final && match.entry ? unsupported(parsed, a0(answer), match.entry, known.map((w) => w.entry!), lex, strict) : undefined;
       if (wrong) return { verdict: 'unsupported', withheld: true, answeredAbout: about, ...base, notice: `The model's ${wrong} for ${quote(match.typed)} is not in WordNet's entry, so its answer is hidden.` };
       return { verdict: 'grounded', withheld: false, answeredAbout: about, ...base };
     }

@@ -94,8 +94,14 @@ export function ChatView() {
     <DropSection testid="chat-view" onFiles={(files) => void loadChatFolder(files)}>
       <header className="task-header">
         <h1>Chat</h1>
-        <p data-testid="chat-purpose">Ask about an English word: meanings, synonyms, opposites, examples.</p>
-        {!model || model.retrieval ? (
+        <p data-testid="chat-purpose">Ask about any English word: meanings, synonyms, opposites, examples.</p>
+        {!model || model.retrieval?.use === 'context' ? (
+          <p className="muted">
+            A small dictionary model answers in this tab, one token at a time, from the WordNet 3.0 entry of the word you ask about: the entry is looked up here (plurals, other forms
+            and near spellings included) and given to the model with your question. Its answer is checked against that entry before it is shown, and the entry is shown under the
+            answer as its source.
+          </p>
+        ) : model.retrieval ? (
           <p className="muted">
             A small dictionary model answers in this tab, one token at a time. It knows only common words (about 1,500), and its answers are checked against WordNet 3.0: an answer about a
             different word, or one WordNet does not support, is hidden, and the WordNet entry of the word you asked is shown instead.
@@ -171,7 +177,7 @@ export function ChatView() {
           <NumberField label="Repetition penalty (1 = off)" value={settings.repetitionPenalty} step={0.05} min={0.01} onChange={(repetitionPenalty) => setChatSettings({ repetitionPenalty })} />
           <NumberField label="Max new tokens" value={settings.maxNewTokens} step={16} min={1} onChange={(maxNewTokens) => setChatSettings({ maxNewTokens })} />
           <label className="wide">
-            System prompt
+            System prompt{model?.retrieval?.use === 'context' && <span className="muted"> (not used by this model: its system message is the WordNet entry)</span>}
             <textarea rows={2} value={settings.systemPrompt} onChange={(e) => setChatSettings({ systemPrompt: e.target.value })} />
           </label>
           <label className="wide">
@@ -182,7 +188,7 @@ export function ChatView() {
       </details>
 
       <div className="chat-messages" ref={list} data-testid="chat-messages" aria-live="polite">
-        {chat.messages.length === 0 && <p className="muted">Ask about a word, e.g. “What does river mean?”. Everything runs in this browser tab: nothing is uploaded.</p>}
+        {chat.messages.length === 0 && <p className="muted">Ask about a word, e.g. “What does river mean?”, or pick an example above. Everything runs in this browser tab: nothing is uploaded.</p>}
         {chat.messages.map((m) => (
           <div
             key={m.id}
