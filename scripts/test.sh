@@ -18,5 +18,7 @@ echo "[test] end-to-end tests"
 node tests/e2e/run.mjs
 echo "[test] training smoke tests (Debian's PyTorch: unit tests, a few steps, ONNX export, parity in onnxruntime-web)"
 bash training/smoke.sh
+echo "[test] FLOP counts of every shipped model up to date (src/bench/flops.json; a new model needs its count)"
+/usr/bin/python3 bench/flops.py --check > /dev/null
 echo "[test] benchmark smoke run (one iteration per item; the full run is npm run bench)"
 node scripts/bench.mjs --smoke
