@@ -12,10 +12,8 @@ import { Jobs } from '../src/runtime/jobs';
 import { TaskRuntime } from '../src/runtime/taskRuntime';
 import type { ChatSettings } from '../src/tasks/chat/core/chat';
 import { deltaBatcher } from '../src/tasks/chat/core/batcher';
-import { groundedChatTurn, type GroundedTurnResult } from '../src/tasks/chat/core/grounded';
+import { groundedChatTurn, groundedPrompt, type GroundedTurnResult } from '../src/tasks/chat/core/grounded';
 import type { Lexicon } from '../src/tasks/chat/core/lexicon';
-import { contextMessages } from '../src/tasks/chat/core/context';
-import { lookupQuestion } from '../src/tasks/chat/core/grounding';
 import { fetchLexicon, type Retrieval } from '../src/tasks/chat/retrieval';
 import type { StreamEvent } from '../src/tasks/chat/core/generate';
 import type { ChatMessage } from '../src/tasks/chat/core/template';
@@ -136,9 +134,7 @@ const api = {
   async promptFor(messages: ChatMessage[]): Promise<ChatMessage[]> {
     const retrieval = current?.info.retrieval;
     if (retrieval?.use !== 'context') return messages;
-    const lex = await lexiconFor(retrieval, new AbortController().signal);
-    const users = messages.filter((m) => m.role === 'user').map((m) => m.content);
-    return contextMessages(messages, lookupQuestion(users.at(-1) ?? '', lex, users.slice(0, -1)));
+    return [...groundedPrompt(messages, { lex: await lexiconFor(retrieval, new AbortController().signal), use: retrieval.use }).prompt];
   },
 
   /** A new chat: nothing cached from the previous one. */

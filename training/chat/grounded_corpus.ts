@@ -13,8 +13,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { contextMessages, MAX_CONTEXT_WORDS } from '../../src/tasks/chat/core/context';
-import { lookupQuestion, type LookupResult } from '../../src/tasks/chat/core/grounding';
+import { contextBlock, contextMessages, MAX_CONTEXT_WORDS } from '../../src/tasks/chat/core/context';
+import { GREETING, lookupQuestion, type LookupResult } from '../../src/tasks/chat/core/grounding';
 import { parseLexicon, POS_NAMES, type Entry, type Lexicon } from '../../src/tasks/chat/core/lexicon';
 import { mulberry32 } from '../../src/tasks/chat/core/sampling';
 
@@ -23,7 +23,7 @@ export type Kind = 'meaning' | 'senses' | 'synonyms' | 'antonyms' | 'hypernym' |
 
 export const UNKNOWN_REPLY = (w: string, near: string[]) => `I don't know the word "${w}". It is not in WordNet 3.0.${near.length ? ` Near spellings: ${near.join(', ')}.` : ''}`;
 export const OFFTOPIC_REPLY = 'Sorry, I can only answer questions about English words: their meanings, synonyms, opposites, kinds and example sentences.';
-export const HELLO_REPLY = 'Hello! I am a dictionary assistant. Ask me about any English word: its meanings, synonyms, opposites, kinds and example sentences.';
+export const HELLO_REPLY = `${GREETING} Ask me about any English word: its meanings, synonyms, opposites, kinds and example sentences.`;
 
 // ------------------------------------------------------------------------------------------ phrasings
 // {w} = the word. Every fourth template of each list (index % 4 === 3) is held out of training.
@@ -188,7 +188,7 @@ export interface Conversation {
 
 /** The prompt messages of a turn, as the studio lays them out (context.ts). */
 export function withContext(history: readonly Msg[], question: string, looked: LookupResult): Msg[] {
-  return contextMessages([...history, { role: 'user', content: question }], looked);
+  return contextMessages([...history, { role: 'user', content: question }], contextBlock(looked));
 }
 
 interface Builder {

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from common.card import NOT_MEASURED, section, table
+from common.card import NOT_MEASURED, read_json, section, table
 from common.export import REPO
 
 from . import evaluate as E
@@ -52,10 +52,6 @@ def make_reference(model, bpe: ByteLevelBPE, messages: list[dict]) -> dict:
         "greedyAnswer": bpe.decode([t for t in tokens if t not in eos], skip_special=True).strip(),
         "minTop2Gap": round(min(gaps), 6), "firstStepLogits": [round(float(x), 7) for x in first],
     }
-
-
-def read(path: Path):
-    return json.loads(path.read_text()) if path.is_file() else None
 
 
 def sec_data(stats: dict | None) -> str:
@@ -185,7 +181,7 @@ def build_card(model, bpe, ck, a, *, ref, stats, log, log1, metrics, studio, par
         "",
     ])
     training = sec_training(log, ck, a.device_note, link)
-    m1 = read(a.results / "grounded_metrics_stage1.json")
+    m1 = read_json(a.results / "grounded_metrics_stage1.json")
     if log1:
         first = sec_training(log1, {}, a.device_note, link).replace("## Training", "## Training, stage 1: from scratch").replace("log.json", "log_stage1.json")
         training = first + "\n" + training.replace("## Training", "## Training, stage 2: continued from stage 1, with more off-topic questions and greetings", 1).replace(
@@ -216,8 +212,8 @@ def main(argv=None) -> int:
     a = parser().parse_args(argv)
     model, ck = T.load_checkpoint(a.run / "model.pt")
     bpe = ByteLevelBPE.load(a.data / "tokenizer.json")
-    stats, log = read(a.data / "stats.json"), read(a.run / "log.json")
-    log1 = read(a.stage1 / "log.json") if a.stage1 else None
+    stats, log = read_json(a.data / "stats.json"), read_json(a.run / "log.json")
+    log1 = read_json(a.stage1 / "log.json") if a.stage1 else None
     a.results.mkdir(parents=True, exist_ok=True)
     for name in ("log.json", "grounded_metrics.json"):
         if (a.run / name).is_file():
@@ -228,9 +224,9 @@ def main(argv=None) -> int:
         shutil.copyfile(a.stage1 / "grounded_metrics.json", a.results / "grounded_metrics_stage1.json")
     if (a.data / "stats.json").is_file():
         shutil.copyfile(a.data / "stats.json", a.results / "data_stats.json")
-    metrics = read(a.results / "grounded_metrics.json")
-    studio = read(HERE / "results" / f"grounding_{MODEL_ID}.json")
-    ev = read(a.data / "eval.json")
+    metrics = read_json(a.results / "grounded_metrics.json")
+    studio = read_json(HERE / "results" / f"grounding_{MODEL_ID}.json")
+    ev = read_json(a.data / "eval.json")
     # the reference prompt: a trained word with a held-out phrasing, context block as the studio builds it; the first
     # one the model answers exactly (so the studio's check lets the whole answer through and the tokens can be compared)
     for item in ev["b_trained_lemmas"][:50]:
@@ -248,7 +244,7 @@ def main(argv=None) -> int:
         return "/usr/bin/python3 -m chat.train " + " ".join(f"{flag(k)} {args[k]}" for k in keys if args.get(k) not in (None, "None"))
     args_run = (log or {}).get("args") or ck.get("args") or {}
     corpus = lambda out, extra="": (f"npx tsx training/chat/grounded_corpus.ts --out training/{out} --train "  # noqa: E731
-                                    f"{read(Path(out) / 'stats.json')['conversations_train'] if (Path(out) / 'stats.json').is_file() else '?'} --heldout 2000 --eval 300{extra}")
+                                    f"{(read_json(Path(out) / 'stats.json') or {}).get('conversations_train', '?')} --heldout 2000 --eval 300{extra}")
     cmds = [("corpus (repository root; ~2 min)", corpus(str(a.data))),
             ("tokenizer + npz (training/)", f"/usr/bin/python3 -m chat.grounded_data --data {a.data}")]
     if log1:

@@ -58,11 +58,11 @@ describe.skipIf(!existsSync(FILE))('context block', () => {
         { role: 'assistant', content: 'bread (noun): …' },
         { role: 'user', content: 'And its synonyms?' },
       ],
-      lookupQuestion('And its synonyms?', lex, ['What does car mean?', 'What does bread mean?']),
+      contextBlock(lookupQuestion('And its synonyms?', lex, ['What does car mean?', 'What does bread mean?'])),
     );
     expect(msgs.map((m) => m.role)).toEqual(['user', 'assistant', 'system', 'user']);
     expect(msgs[0].content).toBe('What does bread mean?');
     expect(msgs[2].content.split('\n')[0]).toBe('bread (noun)');
-    expect(() => contextMessages([{ role: 'assistant', content: 'x' }], { words: [] })).toThrow();
+    expect(() => contextMessages([{ role: 'assistant', content: 'x' }], NO_WORD)).toThrow();
   });
 });

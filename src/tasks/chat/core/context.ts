@@ -61,15 +61,15 @@ export function contextBlock(looked: LookupResult): string {
 }
 
 /**
- * The prompt of a grounded turn, laid out as in training: the previous exchange (one user question and its answer, so
+ * The prompt of a grounded turn, laid out as in training (`context` = `contextBlock` of the lookup): the previous exchange (one user question and its answer, so
  * "and its opposite?" has something to follow), the context block as a system message, then the question. Older
  * turns are left out: the lookup already resolved a follow-up to its word, and the model was trained on one exchange.
  */
-export function contextMessages(messages: readonly ChatMessage[], looked: LookupResult): ChatMessage[] {
+export function contextMessages(messages: readonly ChatMessage[], context: string): ChatMessage[] {
   const turns = messages.filter((m) => m.role !== 'system');
   const question = turns.at(-1);
   if (!question || question.role !== 'user') throw new Error('contextMessages: the last message must be the question');
   const before = turns.slice(0, -1);
   const prev = before.length >= 2 && before.at(-2)!.role === 'user' && before.at(-1)!.role === 'assistant' ? before.slice(-2) : [];
-  return [...prev, { role: 'system', content: contextBlock(looked) }, question];
+  return [...prev, { role: 'system', content: context }, question];
 }

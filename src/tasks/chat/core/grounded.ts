@@ -6,7 +6,7 @@
 import { chatTurn, type ChatModelLimits, type ChatSettings, type ChatTurnResult } from './chat';
 import { contextBlock, contextMessages } from './context';
 import type { CausalLM, GenerateOptions, StreamEvent } from './generate';
-import { judgeAnswer, lookupQuestion, type Grounding } from './grounding';
+import { judgeAnswer, lookupQuestion, type Grounding, type LookupResult } from './grounding';
 import type { Lexicon } from './lexicon';
 import type { ChatMessage } from './template';
 import type { ChatTokenizer } from './tokenizer';
@@ -24,6 +24,20 @@ export interface Ground {
   use: 'verify' | 'context';
 }
 
+/**
+ * What a grounded turn gives the model for `messages`: the lookup of the last question (a follow-up that names no
+ * word is about the word of an earlier question), and with `use: 'context'` the context block and the prompt laid
+ * out around it. The worker also hands the prompt to the benchmark's peer runtime, so both decode the same ids.
+ */
+export function groundedPrompt(messages: readonly ChatMessage[], ground: Ground): { question: string; looked: LookupResult; prompt: readonly ChatMessage[]; context?: string } {
+  const users = messages.filter((m) => m.role === 'user').map((m) => m.content);
+  const question = users.at(-1) ?? '';
+  const looked = lookupQuestion(question, ground.lex, users.slice(0, -1));
+  if (ground.use !== 'context') return { question, looked, prompt: messages };
+  const context = contextBlock(looked);
+  return { question, looked, prompt: contextMessages(messages, context), context };
+}
+
 export async function groundedChatTurn(
   lm: CausalLM,
   tokenizer: ChatTokenizer,
@@ -37,10 +51,7 @@ export async function groundedChatTurn(
 ): Promise<GroundedTurnResult> {
   if (!ground) return chatTurn(lm, tokenizer, messages, settings, limits, onToken, signal, runtime);
   const { lex } = ground;
-  const users = messages.filter((m) => m.role === 'user').map((m) => m.content);
-  const question = users.at(-1) ?? '';
-  const looked = lookupQuestion(question, lex, users.slice(0, -1));
-  const prompt = ground.use === 'context' ? contextMessages(messages, looked) : messages;
+  const { question, looked, prompt, context } = groundedPrompt(messages, ground);
   // A model that reads the entry copies its glosses: a gloss word that is not in the entry is an error (copiedGloss).
   const strict = ground.use === 'context';
   const stop = new AbortController();
@@ -74,7 +85,7 @@ export async function groundedChatTurn(
     const grounding = judgeAnswer(question, result.text, looked, lex, true, strict)!;
     // Text held back while the headword was incomplete comes out now, unless the answer is withheld.
     if (!grounding.withheld && held.length) onToken?.({ delta: held.map((h) => h.delta).join(''), count: result.tokens.length });
-    return { ...result, grounding, ...(ground.use === 'context' ? { context: contextBlock(looked) } : {}) };
+    return { ...result, grounding, ...(context !== undefined ? { context } : {}) };
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

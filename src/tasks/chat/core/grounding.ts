@@ -4,7 +4,10 @@
  * The shipped dictionary model answers in a few fixed forms (training/chat/corpus.py): `Word (pos): gloss.`,
  * `Synonyms of word (pos): …`, `The opposite of word (pos) is …`, `A word is a kind of …`, `To word is a way to …`,
  * `Word is an instance of …`, `For example: "…".`, or a refusal (`I don't know the word "x". …`,
- * `Sorry, I can only answer …`). `judgeAnswer` reads the word the answer is about (its headword) and compares it,
+ * `Sorry, I can only answer …`). The grounded model (training/chat/grounded_corpus.ts) starts every answer with the
+ * entry's own `word (pos)` line: `word (pos): gloss.`, `word (pos), synonyms: …`, `, opposite: …`, ` is a kind of: …`,
+ * ` is a way to: …`, `, kinds: …`, `, example: "…"`, `, other meanings: …`; a comparison gives two meanings; it greets
+ * with GREETING. `judgeAnswer` reads the word the answer is about (its headword) and compares it,
  * through the lexicon's morphology, with the word(s) the question asks about, then checks what the complete answer
  * claims (gloss, synonyms, opposite, category) against that word's entry. An answer about another word, a claim the
  * entry lacks, an answer in no checkable form, or a definition of a word WordNet lacks is withheld; the WordNet entry
@@ -126,6 +129,9 @@ export interface ParsedAnswer {
   example?: string;
 }
 
+/** How the grounded model greets and says what it does. */
+export const GREETING = 'Hello! I am a dictionary assistant.';
+
 const POS = '(noun|verb|adjective|adverb)';
 const HEAD = `([^\\n():"]{1,80}?)`;
 /** After `word (pos)`, the labels of the grounded model's answers (context.ts's lines), then the plain meaning's colon. */
@@ -172,9 +178,6 @@ export function parseAnswer(answer: string): ParsedAnswer & { complete: boolean 
   return { form: 'other', complete: !maybe };
 }
 
-/** How the grounded model greets and says what it does. */
-export const GREETING = 'Hello! I am a dictionary assistant.';
-
 const SOURCE_SENSES = 3;
 
 const a0 = (answer: string) => answer.replace(/^\s+/, '');
@@ -200,13 +203,15 @@ export function copiedGloss(gloss: string, definition: string): boolean {
   return sameGloss(gloss, definition) && [...wordSet(gloss)].every((w) => B.has(w));
 }
 
-/**
- * What a complete answer about the right word claims that its entry does not support ("gloss", "synonyms", "opposite",
- * "category"), or undefined when every claim is in the entry (any sense, any part of speech).
- */
 /** Where a second meaning starts in one answer (after a full stop, `word (pos):`). */
 const MEANING_SPLIT = /(?<=\.)\s+(?=[^():"\n]{1,80}? \((?:noun|verb|adjective|adverb)\):)/;
 
+/**
+ * What a complete answer about the right word claims that its entry does not support ("definition", "synonyms",
+ * "opposite", "category", "kinds", "example"), or undefined when every claim is in the entry (any sense, any part of
+ * speech). A comparison's further meanings are checked against `others` (the other words asked); `strict` checks
+ * glosses with `copiedGloss`.
+ */
 function unsupported(parsed: ParsedAnswer, answer: string, entry: Entry, others: readonly Entry[] = [], lex?: Lexicon, strict = false): string | undefined {
   const same = strict ? copiedGloss : sameGloss;
   const all = entry.parts.flatMap((p) => p.senses);
