@@ -16,6 +16,14 @@ const AGREEMENT_SCORE = 0.5;
 const perRep = <T>(blocks: Block<T>[], f: (ms: number[]) => number) => blocks.map((b) => f(b.ms));
 const fps = framesPerSecond;
 
+/** Our per-frame time split into stages (medians over every frame of every repetition), for the facts. */
+function stageMedians(blocks: Block<FaceCall>[]): string {
+  const calls = blocks.flatMap((b) => b.results);
+  const m = (f: (c: FaceCall) => number) => median(calls.map(f)).toFixed(2);
+  const t = (c: FaceCall) => c.result.times;
+  return `round trip ${m((c) => c.ms)}, pre ${m((c) => t(c).preMs)}, model ${m((c) => t(c).inferMs)}, post ${m((c) => t(c).postMs)}, hop ${m((c) => c.ms - t(c).preMs - t(c).inferMs - t(c).postMs)}`;
+}
+
 export async function facesVsMediaPipe(ctx: ItemContext): Promise<ItemOutcome> {
   if (!PEERS_BUILT) return skipped(PEERS_MISSING);
   const { frames, source } = await ctx.frames();
@@ -80,6 +88,7 @@ export async function facesVsMediaPipe(ctx: ItemContext): Promise<ItemOutcome> {
         ours: `${ortBuild(ort, ours.backend.threads)}, BlazeFace short-range 128² (keijiro ONNX), worker`,
         MediaPipe: `@mediapipe/face_detection ${MEDIAPIPE_VERSION}, model 'short' (face_detection_short_range.tflite), useCpuInference (TFLite + XNNPACK), ${mp.wasmFile()}, main thread`,
         'mean IoU': Number.isFinite(g.meanIou) ? Number(g.meanIou.toFixed(4)) : 'none matched',
+        'ours per frame, medians (ms)': stageMedians(a),
       },
     };
   } finally {

@@ -38,8 +38,7 @@ export async function chatTurn(
 ): Promise<ChatTurnResult> {
   // room for the answer: the requested tokens, but never more than half the context
   const budget = limits.maxPositions - Math.min(settings.maxNewTokens, Math.floor(limits.maxPositions / 2));
-  const fitted = fitHistory(messages, (m) => tokenizer.encodeChat(m).length, budget);
-  const prompt = tokenizer.encodeChat(fitted);
+  const { messages: fitted, ids: prompt } = fitHistory(messages, (m) => tokenizer.encodeChat(m), budget);
   const result = await generate(
     lm,
     prompt,

@@ -44,13 +44,24 @@ describe('chat template', () => {
 
   it('drops the oldest exchanges (keeping the system message) to fit the budget', () => {
     const history: ChatMessage[] = [{ role: 'system', content: 's' }, ...TWO_TURNS, { role: 'assistant', content: 'Ciao' }, { role: 'user', content: 'Again' }];
-    const count = (m: readonly ChatMessage[]) => m.reduce((n, x) => n + x.content.length + 2, 0);
-    expect(count(history)).toBe(33);
-    expect(fitHistory(history, count, 100)).toEqual(history);
-    expect(fitHistory(history, count, 21).map((m) => m.content)).toEqual(['s', 'Bye', 'Ciao', 'Again']);
-    expect(fitHistory(history, count, 10).map((m) => m.content)).toEqual(['s', 'Again']);
-    expect(fitHistory(history, count, 20).map((m) => m.content)).toEqual(['s', 'Again']);
-    expect(() => fitHistory(history, count, 9)).toThrow(/context/);
+    const calls: number[] = [];
+    // a stand-in encoding: one id per character plus two per message
+    const encode = (m: readonly ChatMessage[]) => {
+      const ids = m.flatMap((x) => [0, ...Array.from(x.content, (c) => c.charCodeAt(0)), 0]);
+      calls.push(ids.length);
+      return ids;
+    };
+    expect(encode(history)).toHaveLength(33);
+    expect(fitHistory(history, encode, 100)).toEqual({ messages: history, ids: encode(history) });
+    const fitted = fitHistory(history, encode, 21);
+    expect(fitted.messages.map((m) => m.content)).toEqual(['s', 'Bye', 'Ciao', 'Again']);
+    expect(fitted.ids).toEqual(encode(fitted.messages)); // the ids of what was kept, ready to run
+    expect(fitHistory(history, encode, 10).messages.map((m) => m.content)).toEqual(['s', 'Again']);
+    expect(fitHistory(history, encode, 20).messages.map((m) => m.content)).toEqual(['s', 'Again']);
+    expect(() => fitHistory(history, encode, 9)).toThrow(/context/);
+    calls.length = 0;
+    fitHistory(history, encode, 100);
+    expect(calls).toEqual([33]); // a prompt that fits is encoded once
   });
 });
 

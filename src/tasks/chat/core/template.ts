@@ -55,17 +55,18 @@ export function renderChat(template: string, messages: readonly ChatMessage[], {
 }
 
 /**
- * Drops the oldest turns (keeping a leading system message and the last message) until `count(messages)` fits
- * in `budget` tokens. Throws when even the last message alone does not fit.
+ * Drops the oldest turns (keeping a leading system message and the last message) until `encode(messages)` fits
+ * in `budget` tokens; returns the messages kept and their encoding (encoded once, not again by the caller). Throws
+ * when even the last message alone does not fit.
  */
-export function fitHistory(messages: readonly ChatMessage[], count: (m: readonly ChatMessage[]) => number, budget: number): ChatMessage[] {
+export function fitHistory<Ids extends { length: number }>(messages: readonly ChatMessage[], encode: (m: readonly ChatMessage[]) => Ids, budget: number): { messages: ChatMessage[]; ids: Ids } {
   const system = messages[0]?.role === 'system' ? [messages[0]] : [];
   let rest = messages.slice(system.length);
   for (;;) {
     const candidate = [...system, ...rest];
-    const n = count(candidate);
-    if (n <= budget) return candidate;
-    if (rest.length <= 1) throw new LoupeError('INPUT_SHAPE_MISMATCH', `the message is ${n} tokens with the template; the model's context leaves room for ${budget}. Shorten it.`);
+    const ids = encode(candidate);
+    if (ids.length <= budget) return { messages: candidate, ids };
+    if (rest.length <= 1) throw new LoupeError('INPUT_SHAPE_MISMATCH', `the message is ${ids.length} tokens with the template; the model's context leaves room for ${budget}. Shorten it.`);
     // drop one exchange (a user turn and the assistant reply after it) at a time
     rest = rest.slice(rest.length > 2 && rest[1].role === 'assistant' ? 2 : 1);
   }
