@@ -1,4 +1,5 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { selectTask, setPreference } from './actions';
 import { benchUrlMode } from '../bench/url';
 import { BackendBadge } from '../ui/BackendBadge';
@@ -23,7 +24,9 @@ if (initial) useStore.setState({ task: initial });
 export function App() {
   const task = useStore((s) => s.task);
   const progress = useStore((s) => s.progress);
-  const backend = useStore((s) => s.backend);
+  // Workers report their backend with every result (a new object each live frame): compared by value, so the shell
+  // and the task view under it do not re-render when nothing changed.
+  const backend = useStore(useShallow((s) => s.backend));
   const preference = useStore((s) => s.preference);
   useEffect(() => {
     // Back/Forward (and a hand-edited hash) select the tab the URL names; no hash is the first task.

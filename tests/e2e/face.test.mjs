@@ -120,6 +120,41 @@ test('2. fake webcam (.y4m): a live face-row at the astronaut face in the 640x48
     t.diagnostic(`fps ${fps}`);
     assert.ok(fps > 0);
 
+    // A live frame repaints the overlay and re-renders the results list only: React keeps an element's latest props
+    // under a `__reactProps$…` key, and a re-render of the toolbar or of the stage gives it a new object.
+    const renders = await page.evaluate(async () => {
+      const props = (id) => {
+        const el = document.querySelector(`[data-testid="${id}"]`);
+        return el[Object.keys(el).find((k) => k.startsWith('__reactProps$'))];
+      };
+      const ids = ['face-toolbar', 'face-overlay', 'face-results'];
+      const before = Object.fromEntries(ids.map((id) => [id, props(id)]));
+      const overlay = document.querySelector('[data-testid="face-overlay"]');
+      const ctx = overlay.getContext('2d');
+      const snapshot = () => ctx.getImageData(0, 0, overlay.width, overlay.height).data;
+      const first = snapshot();
+      let frames = 0;
+      const seen = new MutationObserver(() => frames++);
+      seen.observe(document.querySelector('[data-testid="fps"]'), { attributes: true, attributeFilter: ['data-fps'] });
+      const until = performance.now() + 30_000;
+      while (frames < 10 && performance.now() < until) await new Promise((r) => setTimeout(r, 50));
+      seen.disconnect();
+      const last = snapshot();
+      let painted = 0;
+      let changed = 0;
+      for (let i = 3; i < last.length; i += 4) {
+        if (last[i] > 0) painted++;
+        if (last[i] !== first[i]) changed++;
+      }
+      return { frames, painted, changed, same: Object.fromEntries(ids.map((id) => [id, props(id) === before[id]])) };
+    });
+    t.diagnostic(`over ${renders.frames} live frames: ${JSON.stringify(renders)}`);
+    assert.ok(renders.frames >= 10, `only ${renders.frames} live frames in 30 s`);
+    assert.equal(renders.same['face-toolbar'], true, 'the toolbar re-rendered on a live frame');
+    assert.equal(renders.same['face-overlay'], true, 'the stage re-rendered on a live frame (the overlay is painted by a store subscription)');
+    assert.equal(renders.same['face-results'], false, 'the results list did not re-render with the live frames');
+    assert.ok(renders.painted > 100, `the overlay has ${renders.painted} painted pixels: no box drawn`);
+
     const options = await page.locator('select[data-testid=camera-select] option').count();
     assert.ok(options >= 1, 'camera-select lists no camera');
 

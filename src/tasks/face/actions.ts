@@ -277,6 +277,10 @@ export function stopCamera(): void {
   useStore.setState((s) => ({ face: { ...s.face, camera: { ...s.face.camera, active: false, fps: 0 }, status: s.face.source?.kind === 'camera' ? 'done' : s.face.status } }));
 }
 
+function sameCameraSource(source: FaceSlice['face']['source'], frame: { width: number; height: number }) {
+  return source?.kind === 'camera' && source.width === frame.width && source.height === frame.height ? source : undefined;
+}
+
 /** At most one frame in flight: the next frame is grabbed only when the last result is back, so the newest wins. */
 async function liveLoop(session: number): Promise<void> {
   let fps = 0;
@@ -299,7 +303,8 @@ async function liveLoop(session: number): Promise<void> {
         face: {
           ...s.face,
           status: 'done',
-          source: { kind: 'camera', name: 'camera', width: result.width, height: result.height },
+          // the same object while the frame size holds, so the views that show the source do not re-render per frame
+          source: sameCameraSource(s.face.source, result) ?? { kind: 'camera', name: 'camera', width: result.width, height: result.height },
           faces: result.faces,
           times: result.times,
           passes: result.passes,

@@ -1,12 +1,21 @@
 import { useEffect, useRef } from 'react';
-import type { Face } from '../core/types';
-import type { FaceSource } from '../store';
+import { useShallow } from 'zustand/react/shallow';
+import { useStore } from '../../../app/store';
+import { visibleFaces } from '../core/types';
+import type { FaceSlice } from '../store';
 import { video } from '../actions';
 import { drawFaces } from './overlay';
 import { pixelateCanvas } from './export';
 
-/** The picture (still image or live video) with boxes and keypoints drawn over it in image pixels. */
-export function Stage({ source, faces, live, anonymise, labels }: { source?: FaceSource; faces: Face[]; live: boolean; anonymise: boolean; labels: boolean }) {
+/**
+ * The picture (still image or live video) with boxes and keypoints drawn over it in image pixels. React renders it
+ * when the picture or a drawing option changes; new faces (every live frame) are painted by a store subscription
+ * straight onto the canvases, without a render.
+ */
+export function Stage() {
+  const { source, live, anonymise, labels } = useStore(
+    useShallow(({ face }: FaceSlice) => ({ source: face.source, live: face.camera.active, anonymise: face.anonymise, labels: face.showLabels })),
+  );
   const base = useRef<HTMLCanvasElement>(null);
   const overlay = useRef<HTMLCanvasElement>(null);
   const videoHost = useRef<HTMLDivElement>(null);
@@ -20,31 +29,38 @@ export function Stage({ source, faces, live, anonymise, labels }: { source?: Fac
   }, [live]);
 
   useEffect(() => {
-    const canvas = base.current;
-    if (!canvas || live || !source?.bitmap) return;
-    canvas.width = source.width;
-    canvas.height = source.height;
-    const ctx = canvas.getContext('2d', { willReadFrequently: anonymise })!;
-    ctx.drawImage(source.bitmap, 0, 0);
-    if (anonymise) pixelateCanvas(ctx, faces);
-  }, [source, live, anonymise, faces]);
-
-  useEffect(() => {
-    const canvas = overlay.current;
-    if (!canvas || !width) return;
-    if (canvas.width !== width || canvas.height !== height) {
-      canvas.width = width;
-      canvas.height = height;
-    }
-    const ctx = canvas.getContext('2d', { willReadFrequently: anonymise })!;
-    ctx.clearRect(0, 0, width, height);
-    if (!anonymise) return drawFaces(ctx, faces, width, height, { labels });
-    // Live: the faces of the newest frame, pixelated over the video (the photo is pixelated in the base layer).
-    if (live) {
-      ctx.drawImage(video, 0, 0, width, height);
-      pixelateCanvas(ctx, faces, true);
-    }
-  }, [faces, width, height, anonymise, live, labels]);
+    const paint = ({ faces, scoreThreshold }: FaceSlice['face']) => {
+      const shown = visibleFaces(faces, scoreThreshold);
+      const photo = base.current;
+      if (photo && !live && source?.bitmap) {
+        photo.width = source.width;
+        photo.height = source.height;
+        const ctx = photo.getContext('2d', { willReadFrequently: anonymise })!;
+        ctx.drawImage(source.bitmap, 0, 0);
+        if (anonymise) pixelateCanvas(ctx, shown);
+      }
+      const canvas = overlay.current;
+      if (!canvas || !width) return;
+      if (canvas.width !== width || canvas.height !== height) {
+        canvas.width = width;
+        canvas.height = height;
+      }
+      const ctx = canvas.getContext('2d', { willReadFrequently: anonymise })!;
+      ctx.clearRect(0, 0, width, height);
+      if (!anonymise) return drawFaces(ctx, shown, width, height, { labels });
+      // Live: the faces of the newest frame, pixelated over the video (the photo is pixelated in the base layer).
+      if (live) {
+        ctx.drawImage(video, 0, 0, width, height);
+        pixelateCanvas(ctx, shown, true);
+      }
+    };
+    paint(useStore.getState().face);
+    return useStore.subscribe(({ face }, { face: before }) => {
+      // A new picture or option renders first (this effect runs again then); an old photo's bitmap may be closed.
+      if (face.source !== source || face.camera.active !== live || face.anonymise !== anonymise || face.showLabels !== labels) return;
+      if (face.faces !== before.faces || face.scoreThreshold !== before.scoreThreshold) paint(face);
+    });
+  }, [source, width, height, anonymise, live, labels]);
 
   if (!source && !live) {
     return (
