@@ -12,6 +12,8 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
+from .pool_as_conv import MEAN_KERNEL
+
 PREFIX = "model."
 
 
@@ -27,9 +29,11 @@ def named_weights(inits: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def folded_convs(graph: onnx.GraphProto, inits: dict[str, np.ndarray]) -> list[tuple[np.ndarray, np.ndarray | None]]:
-    """(W', b' or None) of every Conv node whose weight is an anonymous initializer, in graph order."""
+    """(W', b' or None) of every Conv node whose weight is an anonymous initializer, in graph order (not the fixed
+    averaging kernels of pools written as Conv by common/pool_as_conv.py)."""
     return [(inits[n.input[1]], inits[n.input[2]] if len(n.input) > 2 else None)
-            for n in graph.node if n.op_type == "Conv" and n.input[1] in inits and not n.input[1].startswith(PREFIX)]
+            for n in graph.node if n.op_type == "Conv" and n.input[1] in inits and not n.input[1].startswith(PREFIX)
+            and not n.input[1].endswith(MEAN_KERNEL)]
 
 
 def pass_through_bn(channels: int, eps: float, bias: np.ndarray | None = None) -> dict[str, np.ndarray]:

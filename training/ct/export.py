@@ -7,7 +7,9 @@ ONNX opset 17; input "volume" float32 [batch, 1, 16, 128, 128] (HU clipped to [-
 (x + 604.23) / 489.42 by the caller); outputs "logits" [batch, 4] and "cam" [batch, 4, 16, 128, 128]: per class
 ReLU(sum_k w_ck f_k) over the last feature block (f: [120, 4, 32, 32] after the final BN + LeakyReLU, w: the
 classifier weights), trilinearly upsampled (align_corners=False) to the input grid and divided by its own
-maximum per sample and class (+1e-6) inside the graph, so each map lies in [0, 1]. Then onnx.checker, parity
+maximum per sample and class (+1e-6) inside the graph, so each map lies in [0, 1]. The two AvgPool3d(2) are
+written as fixed-weight Conv nodes (common/pool_as_conv.py), which ONNX Runtime's WebGPU provider runs (it has no
+3D AveragePool). Then onnx.checker, parity
 files (a random volume, a held-out COVID-19 phantom through the contract preprocessing, a batch of 2) with the
 PyTorch outputs, `node training/common/parity.mjs` (fails when the max abs diff exceeds --tolerance), manifest.json
 (bytes, SHA-256) validated against the studio's zod schema and CT contract, MODEL_CARD.md.
@@ -26,6 +28,7 @@ import onnx
 import torch
 
 from common.export import check_manifest, run_node_parity, sha256, write_parity_files
+from common.pool_as_conv import rewrite as rewrite_pools
 
 from .densenet3d import LABELS, DenseNet3D, ExportWrapper, count_macs, count_parameters, network_size
 from .preprocess import CT_INPUT, HU_MEAN, HU_STD, sample_slice_indices, to_model_input
@@ -42,6 +45,7 @@ def export_onnx(model: DenseNet3D, path: Path, doc: str, in_plane: int | None = 
                       dynamic_axes={"volume": {0: "batch"}, "logits": {0: "batch"}, "cam": {0: "batch"}},
                       do_constant_folding=True)
     m = onnx.load(str(path))
+    rewrite_pools(m)   # AvgPool3d as a fixed Conv: ORT's WebGPU provider runs Conv in 3D, not AveragePool
     onnx.checker.check_model(m)
     m.producer_name = "loupe training/ct"
     m.doc_string = doc

@@ -184,6 +184,18 @@ def retrain_paragraph(exp: dict | None, shipped: dict | None = None) -> str:
             + "No checkpoint was kept; a retrain is still to do.\n")
 
 
+def pools_note(facts: dict) -> str:
+    """The export's AvgPool3d written as Conv (common/pool_as_conv.py), so that the model runs on WebGPU."""
+    text = ("The two AvgPool3d(2) are exported as fixed-weight Conv nodes (`training/common/pool_as_conv.py`): ONNX "
+            "Runtime's WebGPU provider has no 3D AveragePool but runs 3D Conv, so the studio runs this model on WebGPU "
+            "where it has it (e2e: the same probabilities and activation-map peak as WASM, on a software adapter).")
+    p = facts.get("poolsAsConv")
+    if p:
+        text += (f" The shipped file is the export above (SHA-256 `{p['from']['sha256'][:12]}…`) rewritten so, after "
+                 f"the parity check: outputs within {p['maxAbsDiff']:.1e} of it ({p['checkedOn']}).")
+    return text + "\n"
+
+
 def shipped_on_new_section(facts: dict, shipped: dict | None, exp: dict | None) -> str:
     """The shipped model on the generators of issue 13, which it never saw (ct.eval_shipped), against the targets;
     only when that evaluation is of this card's model file (same SHA-256)."""
@@ -387,7 +399,7 @@ Paillier ciphertexts are ~{(secure[0]['ciphertextBytes'] / secure[0]['plainBytes
 {shipped_text.rstrip(chr(10)) + chr(10) * 2 if shipped_text else ''}{notes}## Export check
 ONNX Runtime Web (WASM, 1 thread) vs PyTorch on {', '.join(facts['parityCases'])}: max abs diff
 **{facts['parityMaxAbsDiff']:.2e}** (per output {facts['parityMaxAbsDiffPerOutput']}), tolerance {facts['parityTolerance']}.
-
+{pools_note(facts)}
 ## Limits
 - Synthetic data only; the phantoms encode textbook patterns (location and density of findings), real CT is
   far more varied and the real differential diagnosis (COVID-19 vs other viral pneumonia) is much harder.

@@ -71,7 +71,7 @@ export const ITEMS: Record<ItemId, ItemInfo> = {
   webgpu: {
     title: 'WebGPU vs WASM',
     meaning:
-      'The same frame through our pipeline on the WebGPU execution provider and on WASM (and an MRI slice, the CT volume, and the default chat model’s greedy answer through their workers). On a software adapter (SwiftShader, llvmpipe) only correctness is checked: boxes, labels and CT probabilities must agree, the generated chat tokens must be identical (else the first differing token is named); times would measure the CPU emulating a GPU, so they are not reported. Where the WebGPU provider cannot run a model (the CT DenseNet’s 3D pooling), the row says that the worker fell back to WASM, as the studio does. ' +
+      'The same frame through our pipeline on the WebGPU execution provider and on WASM (and an MRI slice, the CT volume, and the default chat model’s greedy answer through their workers). On a software adapter (SwiftShader, llvmpipe) only correctness is checked: boxes, labels and CT probabilities must agree, the generated chat tokens must be identical (else the first differing token is named); times would measure the CPU emulating a GPU, so they are not reported. Where the WebGPU provider cannot run a model, the row says that the worker fell back to WASM, as the studio does (the CT DenseNet did until its 3D average pools were exported as Conv nodes). ' +
       'On a hardware adapter, ratio = WebGPU time ÷ WASM time per repetition.',
   },
   cold: {
