@@ -99,7 +99,7 @@ def rewrite(model: onnx.ModelProto) -> int:
 
 def rewrite_file(path: Path) -> int:
     """Rewrites `path` in place (when it has such pools) and its manifest.json entry, if there is one."""
-    from .export import sha256
+    from .export import sha256   # here, not at the top: common.export imports torch, which the rewrite does not need
 
     model = onnx.load(str(path))
     n = rewrite(model)

@@ -16,12 +16,15 @@ const AGREEMENT_SCORE = 0.5;
 const perRep = <T>(blocks: Block<T>[], f: (ms: number[]) => number) => blocks.map((b) => f(b.ms));
 const fps = framesPerSecond;
 
+/** The worker hop of one call: its round trip less the stages the worker timed (the bitmap, postMessage both ways). */
+const hopMs = (c: FaceCall) => c.ms - c.result.times.preMs - c.result.times.inferMs - c.result.times.postMs;
+
 /** Our per-frame time split into stages (medians over every frame of every repetition), for the facts. */
 function stageMedians(blocks: Block<FaceCall>[]): string {
   const calls = blocks.flatMap((b) => b.results);
   const m = (f: (c: FaceCall) => number) => median(calls.map(f)).toFixed(2);
   const t = (c: FaceCall) => c.result.times;
-  return `round trip ${m((c) => c.ms)}, pre ${m((c) => t(c).preMs)}, model ${m((c) => t(c).inferMs)}, post ${m((c) => t(c).postMs)}, hop ${m((c) => c.ms - t(c).preMs - t(c).inferMs - t(c).postMs)}`;
+  return `round trip ${m((c) => c.ms)}, pre ${m((c) => t(c).preMs)}, model ${m((c) => t(c).inferMs)}, post ${m((c) => t(c).postMs)}, hop ${m(hopMs)}`;
 }
 
 export async function facesVsMediaPipe(ctx: ItemContext): Promise<ItemOutcome> {
@@ -116,7 +119,7 @@ export async function facesOverhead(ctx: ItemContext): Promise<ItemOutcome> {
   const pre = stage((c) => c.result.times.preMs);
   const infer = stage((c) => c.result.times.inferMs);
   const post = stage((c) => c.result.times.postMs);
-  const hop = stage((c) => c.ms - c.result.times.preMs - c.result.times.inferMs - c.result.times.postMs);
+  const hop = stage(hopMs);
   const rows: Row[] = [
     {
       measure: 'per frame (median of each repetition)',

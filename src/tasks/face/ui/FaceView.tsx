@@ -77,12 +77,10 @@ export function FaceView() {
 
 const openAll = (files: File[]) => void openFiles(files);
 
-type Face = FaceSlice['face'];
-
 /** The settings and actions; none of its fields changes from one live frame to the next. */
 function FaceToolbar() {
   const t = useStore(
-    useShallow(({ face }: { face: Face }) => ({
+    useShallow(({ face }: FaceSlice) => ({
       model: face.model,
       accurate: face.accurate,
       scoreThreshold: face.scoreThreshold,
@@ -160,7 +158,7 @@ function FaceToolbar() {
 
 /** The error banner and the offer to open dropped scans in the MRI or CT tab. */
 function FaceNotices() {
-  const { error, scanOffer } = useStore(useShallow(({ face }: { face: Face }) => ({ error: face.error, scanOffer: face.scanOffer })));
+  const { error, scanOffer } = useStore(useShallow(({ face }: FaceSlice) => ({ error: face.error, scanOffer: face.scanOffer })));
   return (
     <>
       <ErrorBanner error={error} onDismiss={dismissError} />
@@ -180,12 +178,12 @@ function FaceNotices() {
 }
 
 function FaceGallery() {
-  const { gallery, selected, notes } = useStore(useShallow(({ face }: { face: Face }) => ({ gallery: face.gallery, selected: face.selected, notes: face.galleryNotes })));
+  const { gallery, selected, notes } = useStore(useShallow(({ face }: FaceSlice) => ({ gallery: face.gallery, selected: face.selected, notes: face.galleryNotes })));
   return <Gallery items={gallery} selected={selected} notes={notes} />;
 }
 
 /** Which hint a finished large photo with at most one face gets ('' = none). */
-export function accurateHint(face: Face): '' | 'none' | 'one' {
+function accurateHint(face: FaceSlice['face']): '' | 'none' | 'one' {
   const { status, source, accurate } = face;
   if (status !== 'done' || source?.kind !== 'image' || accurate || source.width * source.height < 600_000) return '';
   const n = visibleFaces(face.faces, face.scoreThreshold).length;
@@ -209,7 +207,7 @@ function AccurateHint() {
 /** What was found: the one part of the view that re-renders on every live frame. */
 function FaceResults() {
   const r = useStore(
-    useShallow(({ face }: { face: Face }) => ({
+    useShallow(({ face }: FaceSlice) => ({
       status: face.status,
       source: face.source,
       live: face.camera.active,
