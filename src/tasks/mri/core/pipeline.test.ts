@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { Volume } from '../../../io/volume';
 import { LOCATOR_SLICES, locateHeart, measure, segmentVolume, type RunMriModel } from './pipeline';
 
-/** A fake model: labels LV wherever the (z-scored) input is bright, so it "sees" the disc we draw. */
-const brightIsLv: RunMriModel = async (input, size) => {
-  const plane = size * size;
-  const logits = new Float32Array(4 * plane);
-  for (let i = 0; i < plane; i++) logits[(input[i] > 1 ? 3 : 0) * plane + i] = 1;
-  return { logits, df: new Float32Array(2 * plane) };
-};
+/** A fake model: labels LV wherever the (z-scored) input is bright, so it "sees" the disc we draw; a batch slice by slice. */
+const brightIsLv: RunMriModel = async (inputs, size) =>
+  inputs.map((input) => {
+    const plane = size * size;
+    const logits = new Float32Array(4 * plane);
+    for (let i = 0; i < plane; i++) logits[(input[i] > 1 ? 3 : 0) * plane + i] = 1;
+    return { logits, df: new Float32Array(2 * plane) };
+  });
 
 /** 300×200 px at 1 mm, 4 slices, 2 frames; a bright disc of radius r (frame-dependent) at (cx, cy). */
 function discVolume(cx: number, cy: number, radius: number[]): Volume {
@@ -40,10 +41,11 @@ describe('MRI pipeline', () => {
     expect(where.centre![0]).toBeCloseTo(200, 0);
     expect([where.grid.cx, where.grid.cy]).toEqual([150, 100]);
     expect([...where.kept.keys()]).toEqual([1, 2, 3]);
-    let calls = 0;
-    const counted: RunMriModel = (input, size) => (calls++, brightIsLv(input, size));
+    const batches: number[] = [];
+    const counted: RunMriModel = (inputs, size) => (batches.push(inputs.length), brightIsLv(inputs, size));
     const seg = await segmentVolume(volume, counted, { preprocess: { spacingMm: 1.5, cropSize: 128 } });
-    expect(calls).toBe(8); // 4 slices × 2 frames: the 3 locator runs are frame 0's slices 1–3
+    // 4 slices × 2 frames: the locator's batch is frame 0's slices 1–3, then slice 0 alone, then frame 1 in one batch
+    expect(batches).toEqual([LOCATOR_SLICES, 1, 4]);
     expect(seg.inferences).toBe(8);
     const m = measure(seg.labels, volume);
     // π r² mm² × 4 slices × 10 mm ≈ 50.3 mL, within the 5 % that resampling to 1.5 mm and back allows.
@@ -72,12 +74,28 @@ describe('MRI pipeline', () => {
     expect(m.suggested).toEqual({ ed: 0, es: 1 });
   });
 
-  it('stops before the next slice once its signal is aborted', async () => {
+  it('runs the other slices in batches across frames, each result on its own slice', async () => {
+    // Off-centre heart: nothing of the locator is kept, so all 8 slices run, 3 per batch (0–2, 3–5 across the frames, 6–7).
+    const volume = discVolume(225, 80, [30, 20]);
+    const batches: number[] = [];
+    const run: RunMriModel = (inputs, size) => (batches.push(inputs.length), brightIsLv(inputs, size));
+    const progress: number[] = [];
+    const seg = await segmentVolume(volume, run, { preprocess: { spacingMm: 1.5, cropSize: 128 }, batch: 3, onProgress: (d) => progress.push(d) });
+    expect(batches).toEqual([LOCATOR_SLICES, 3, 3, 2]);
+    expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    const m = measure(seg.labels, volume);
+    expect(m.volumesMl[0].LV / 113.1).toBeCloseTo(1, 1);
+    expect(m.volumesMl[1].LV / 50.3).toBeCloseTo(1, 1);
+    const one = await segmentVolume(volume, brightIsLv, { preprocess: { spacingMm: 1.5, cropSize: 128 }, batch: 1 });
+    expect(one.labels).toEqual(seg.labels);
+  });
+
+  it('stops before the next batch once its signal is aborted', async () => {
     let calls = 0;
     const controller = new AbortController();
-    const run: RunMriModel = async (input, size) => (++calls === 5 && controller.abort(), brightIsLv(input, size));
-    await expect(segmentVolume(discVolume(150, 100, [30, 20]), run, { signal: controller.signal })).rejects.toMatchObject({ name: 'ABORTED', message: expect.stringContaining('stopped after 5 of') });
-    // 3 to locate the heart (kept: frame 0's slices 1–3), slice 0, then frame 1's slice 0 is the 5th run.
-    expect(calls).toBe(5);
+    const run: RunMriModel = async (inputs, size) => (++calls === 2 && controller.abort(), brightIsLv(inputs, size));
+    await expect(segmentVolume(discVolume(150, 100, [30, 20]), run, { signal: controller.signal })).rejects.toMatchObject({ name: 'ABORTED', message: expect.stringContaining('stopped after 1 of') });
+    // the locator's batch (kept: frame 0's slices 1–3), then slice 0 alone: aborted there, frame 1 never runs.
+    expect(calls).toBe(2);
   });
 });

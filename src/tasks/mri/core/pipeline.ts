@@ -6,8 +6,14 @@ import { labelsOnSource } from './postprocess';
 import { DFNET_PREPROCESS, sliceGrid, toModelInput, type MriPreprocess } from './preprocess';
 import { sourceToModel, type SliceGrid } from './grid';
 
-/** Runs the segmentation model on one preprocessed slice; injected so this stays free of ONNX Runtime. */
-export type RunMriModel = (input: Float32Array, size: number) => Promise<{ logits: Float32Array; df: Float32Array }>;
+/**
+ * Runs the segmentation model on preprocessed slices, as one batch (the model has a dynamic batch axis); one output
+ * per input, in order. Injected so this stays free of ONNX Runtime.
+ */
+export type RunMriModel = (inputs: Float32Array[], size: number) => Promise<{ logits: Float32Array; df: Float32Array }[]>;
+
+/** Slices per model run while segmenting: fewer runs (and, on WebGPU, dispatches); Cancel is checked between batches. */
+export const MRI_BATCH = 4;
 
 export interface Segmentation {
   /** Labels 0–3 with the volume's layout and dims (x fastest, then y, z, t), anatomically cleaned unless asked not to. */
@@ -18,7 +24,7 @@ export interface Segmentation {
   /** The direction field of every slice on the model grid, [2, size, size] each, index t * nz + z. */
   fields: Float32Array[];
   grid: SliceGrid;
-  /** Model runs made, the locator's included (as many as slices when the locator's crop was kept). */
+  /** Slices through the model, the locator's included (as many as slices when the locator's crop was kept). */
   inferences: number;
 }
 
@@ -27,8 +33,10 @@ export interface SegmentOptions {
   /** Anatomical clean-up of the labels (one LV pool in its ring, RV at the septum, no specks); default on. */
   postprocess?: boolean;
   onProgress?: (done: number, total: number) => void;
-  /** Checked before every slice; once aborted the run stops with an ABORTED error. */
+  /** Checked before every batch of slices; once aborted the run stops with an ABORTED error. */
   signal?: AbortSignal;
+  /** Slices per model run (default MRI_BATCH). */
+  batch?: number;
 }
 
 /** Middle slices of the first frame used to find the heart before cropping around it. */
@@ -58,7 +66,7 @@ export interface HeartLocation {
 }
 
 /**
- * Where the heart is: one pass over a few middle slices of the first frame, cropped around the image centre. A heart
+ * Where the heart is: one pass (one batch) over a few middle slices of the first frame, cropped around the image centre. A heart
  * near the crop's edge gets a crop centred on it (a heart away from the image centre is not cut off); otherwise the
  * centred crop stays and its outputs are kept for the segmentation.
  */
@@ -71,8 +79,10 @@ export async function locateHeart(volume: Volume, run: RunMriModel, preprocess: 
   let sy = 0;
   let n = 0;
   let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (let z = first; z < Math.min(nz, first + LOCATOR_SLICES); z++) {
-    const output = await run(toModelInput(sliceOf(volume, z, 0), centred), centred.size);
+  const zs = Array.from({ length: Math.min(nz, first + LOCATOR_SLICES) - first }, (_, i) => first + i);
+  const results = await run(zs.map((z) => toModelInput(sliceOf(volume, z, 0), centred)), centred.size);
+  for (const [i, z] of zs.entries()) {
+    const output = results[i];
     const labels = labelsOnSource(output.logits, centred);
     outputs.set(z, { ...output, labels });
     for (let i = 0; i < labels.length; i++) {
@@ -98,29 +108,35 @@ export async function locateHeart(volume: Volume, run: RunMriModel, preprocess: 
 }
 
 /**
- * Segments every slice of every frame, slice by slice, mapping each result back to the source grid, on the crop
- * `locateHeart` chose (reusing its runs when it kept the centred crop).
+ * Segments every slice of every frame, `batch` slices per model run, mapping each result back to the source grid, on
+ * the crop `locateHeart` chose (reusing its runs when it kept the centred crop).
  */
-export async function segmentVolume(volume: Volume, run: RunMriModel, { preprocess = DFNET_PREPROCESS, postprocess = true, onProgress, signal }: SegmentOptions = {}): Promise<Segmentation> {
+export async function segmentVolume(volume: Volume, run: RunMriModel, { preprocess = DFNET_PREPROCESS, postprocess = true, onProgress, signal, batch = MRI_BATCH }: SegmentOptions = {}): Promise<Segmentation> {
   const [nx, ny, nz, nt] = volume.dims;
   const { grid, kept, runs } = await locateHeart(volume, run, preprocess);
   const labels = new Uint8Array(nx * ny * nz * nt);
   const fields: Float32Array[] = [];
   const total = nz * nt;
   let inferences = runs;
-  for (let t = 0; t < nt; t++) {
-    for (let z = 0; z < nz; z++) {
-      throwIfAborted(signal, `stopped after ${t * nz + z} of ${total} slices`);
-      let slice = t === 0 ? kept.get(z) : undefined;
-      if (!slice) {
-        const { logits, df } = await run(toModelInput(sliceOf(volume, z, t), grid), grid.size);
-        slice = { logits, df, labels: labelsOnSource(logits, grid) };
-        inferences++;
-      }
-      labels.set(slice.labels, (t * nz + z) * nx * ny);
-      fields.push(slice.df);
-      onProgress?.(t * nz + z + 1, total);
+  // Slices in order (index t * nz + z); those the locator already ran are taken as they are, the others run in batches.
+  let done = 0;
+  const take = (slice: SliceOutput) => {
+    labels.set(slice.labels, done * nx * ny);
+    fields.push(slice.df);
+    onProgress?.(++done, total);
+  };
+  while (done < total) {
+    throwIfAborted(signal, `stopped after ${done} of ${total} slices`);
+    const first = done < nz ? kept.get(done) : undefined;
+    if (first) {
+      take(first);
+      continue;
     }
+    const todo: number[] = [];
+    for (let i = done; i < total && todo.length < batch && !(i < nz && kept.has(i)); i++) todo.push(i);
+    const outputs = await run(todo.map((i) => toModelInput(sliceOf(volume, i % nz, Math.floor(i / nz)), grid)), grid.size);
+    inferences += todo.length;
+    for (const { logits, df } of outputs) take({ logits, df, labels: labelsOnSource(logits, grid) });
   }
   const cleaned = cleanVolume(labels, volume.dims, volume.spacingMm);
   const heart = scoreHeart(labels, cleaned, volume.dims, volume.spacingMm);
