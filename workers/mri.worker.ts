@@ -1,5 +1,5 @@
-// MRI worker: the DF-Net session behind the pure MRI pipeline, slice by slice, with progress. One job at a time:
-// a new volume aborts the previous run, which stops at its next slice.
+// MRI worker: the DF-Net session behind the pure MRI pipeline, slices in batches (MRI_BATCH), with progress. One job at a time:
+// a new volume aborts the previous run, which stops before its next batch.
 import * as Comlink from 'comlink';
 import type { BackendInfo } from '../src/runtime/backend';
 import type { RuntimeOptions } from '../src/runtime/browser';

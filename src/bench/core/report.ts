@@ -42,8 +42,8 @@ export const ITEMS: Record<ItemId, ItemInfo> = {
   mri: {
     title: 'Cardiac MRI: volume latency',
     meaning:
-      'One synthetic 10-slice 256×256 short-axis frame (NIfTI bytes) through the app’s path: read the NIfTI → MRI worker (find the heart with the model on the 3 middle slices, then per slice: resample + crop + z-score, DF-Net, labels back on the source grid) → measures. ' +
-      'Bare = `session.run` on the same 10 preprocessed slices in another worker. Overhead = (ours ÷ bare − 1) per repetition; the last row scales the bare time to our number of inferences, leaving the cost of pre/post-processing alone.',
+      'One synthetic 10-slice 256×256 short-axis frame (NIfTI bytes) through the app’s path: read the NIfTI → MRI worker (find the heart with one model run on the 3 middle slices, then per slice resample + crop + z-score, DF-Net on up to 4 slices per run, labels back on the source grid) → measures. ' +
+      'Bare = `session.run` on the same 10 preprocessed slices, one slice per run, in another worker. Overhead = (ours ÷ bare − 1) per repetition; the last row scales the bare time to our number of inferences, leaving the cost of pre/post-processing alone.',
   },
   ct: {
     title: 'Chest CT: volume latency',

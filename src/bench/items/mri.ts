@@ -3,7 +3,7 @@ import { writeNiftiLabels } from '../../io/nifti';
 import { readVolume } from '../../io/readVolume';
 import type { Volume } from '../../io/volume';
 import { LoupeError } from '../../errors';
-import { LOCATOR_SLICES, measure } from '../../tasks/mri/core/pipeline';
+import { LOCATOR_SLICES, MRI_BATCH, measure } from '../../tasks/mri/core/pipeline';
 import { MRI_MODEL_ID } from '../../tasks/mri/runner';
 import type { MriWorkerApi } from '../../../workers/mri.worker';
 import { phantomVolume, phantomVoxels } from '../core/phantom';
@@ -28,7 +28,7 @@ export interface VolumeCall {
   ms: number;
   /** The worker's own time for segmentVolume. */
   workerMs: number;
-  /** Model runs our pipeline made (the heart locator's included). */
+  /** Slices our pipeline ran through the model (the heart locator's included). */
   inferences: number;
 }
 
@@ -99,7 +99,7 @@ export async function mriVolume(ctx: ItemContext): Promise<ItemOutcome> {
     facts: {
       'both sides': ortBuild(await ctx.ort(), 1),
       model: `${available.manifest.name} (${MRI_MODEL_ID}), input ${available.manifest.preprocess?.cropSize ?? '?'}² at ${available.manifest.preprocess?.spacingMm ?? '?'} mm`,
-      inferences: `ours ${inferences} (${locator} to locate the heart on the image-centred crop, ${inferences === slices ? 'kept as those slices\' segmentation, then the other slices' : 're-centred, then 1 per slice'}); bare ${slices}`,
+      inferences: `ours ${inferences} slices through the model (${locator} in one run to locate the heart on the image-centred crop, ${inferences === slices ? 'kept as those slices\' segmentation, then the other slices' : 're-centred, then every slice'} in runs of up to ${MRI_BATCH}); bare ${slices} runs of 1 slice`,
       volume: `synthetic short-axis phantom, ${slices}×256×256 at 1.4×1.4×8 mm, uint8 NIfTI${ctx.settings.quick ? ' (quick run: 2 slices)' : ''}`,
     },
   };

@@ -123,7 +123,8 @@ export async function segmentVolume(volume: Volume, run: RunMriModel, { preproce
   const take = (slice: SliceOutput) => {
     labels.set(slice.labels, done * nx * ny);
     fields.push(slice.df);
-    onProgress?.(++done, total);
+    done++;   // not inside onProgress?.(…): an absent callback would skip its arguments
+    onProgress?.(done, total);
   };
   while (done < total) {
     throwIfAborted(signal, `stopped after ${done} of ${total} slices`);
