@@ -228,6 +228,16 @@ def calibrated_state(model, temperature: float) -> dict:
     return state
 
 
+def uncalibrated_state(checkpoint: dict) -> dict:
+    """A saved checkpoint's weights as trained: its classifier multiplied back by the temperature baked in by
+    `calibrated_state` (checkpoints without one are returned as they are)."""
+    state = dict(checkpoint["state_dict"])
+    t = float(checkpoint.get("temperature", 1.0))
+    state["classifier.weight"] = state["classifier.weight"] * t
+    state["classifier.bias"] = state["classifier.bias"] * t
+    return state
+
+
 @torch.no_grad()
 def recalibrate_bn(model, data, n_cases: int, size: int, rng, batch: int = 2):
     """Re-estimate BatchNorm running statistics at `size` (cumulative average over n_cases forward passes)."""
@@ -422,6 +432,8 @@ def main(argv=None):
     ap.add_argument("--aux", type=float, default=1.0,
                     help="weight of the dense lesion-mask loss on the per-voxel class map (0 = image labels only)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--init", type=Path, default=None,
+                    help="start from this checkpoint of ct/runs (its temperature undone) instead of random weights")
     ap.add_argument("--no-balance", dest="balance", action="store_false",
                     help="plain cross-entropy (default: inverse-frequency class weights per site)")
     ap.add_argument("--no-calibrate", dest="calibrate", action="store_false",
@@ -470,6 +482,9 @@ def main(argv=None):
     log(f"sites {sites} (train cases {[len(train[s]['y']) for s in sites]}), test sets "
         f"{ {k: len(v['y']) for k, v in test.items()} }, held out {held}; args {vars(args)}")
     init = DenseNet3D(drop_prob=args.dropblock)
+    if args.init:
+        init.load_state_dict(uncalibrated_state(torch.load(args.init, map_location="cpu")))
+        log(f"initialised from {args.init} (a continuation: the curves and sample-step counts start there)")
     init_state = copy.deepcopy(init.state_dict())
     rounds_requested = args.rounds
     results = {"args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k != "t_start"},

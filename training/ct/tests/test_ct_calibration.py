@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ct.federated import calibrated_state, class_weights, fit_temperature, patient_probs
+from ct.federated import calibrated_state, class_weights, fit_temperature, patient_probs, uncalibrated_state
 from ct.metrics import ece, per_class, summarize
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
@@ -58,6 +58,17 @@ def test_calibrated_state_divides_only_the_classifier():
     assert torch.allclose(s["classifier.weight"] * 2, m.classifier.weight.detach())
     k = next(k for k in s if k.startswith("features") and k.endswith("weight"))
     assert torch.equal(s[k], m.state_dict()[k])
+
+
+def test_uncalibrated_state_undoes_the_baked_temperature():
+    # what `ct.federated --init` starts from: the weights as trained, not the ones divided by T for export
+    import torch
+    from ct.densenet3d import DenseNet3D
+    m = DenseNet3D()
+    back = uncalibrated_state({"state_dict": calibrated_state(m, 0.25), "temperature": 0.25})
+    for k, v in m.state_dict().items():
+        assert torch.allclose(back[k].float(), v.float(), atol=1e-6), k
+    assert uncalibrated_state({"state_dict": m.state_dict()})["classifier.bias"] is not None
 
 
 def test_summarize_flags_a_collapsed_class():
